@@ -1,0 +1,45 @@
+# Front door for the CMake build (style.md section 11). Every target installs missing Debian
+# packages first (scripts/deps.sh: quiet and quick when they are present).
+BUILD   ?= build
+PREFIX  ?= /usr/local
+JOBS    ?= 2
+CMAKE_FLAGS ?=
+BUILD_TYPE ?= RelWithDebInfo
+
+.PHONY: all deps test-deps configure build test demo install bench man format clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh build
+
+test-deps:
+	@bash scripts/deps.sh test
+
+configure:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
+
+build: deps configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+test: test-deps configure
+	@cmake --build $(BUILD) -j$(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+demo: build
+	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bash examples/demo.sh
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+man: build
+	@cmake --build $(BUILD) --target man
+
+bench: build
+	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bash bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD)

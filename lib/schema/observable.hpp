@@ -1,0 +1,57 @@
+// Observables: the typed values downstream tools key on (design.md, "tr.observables"), and
+// their canonical forms. Every tool canonicalises through here, so "Bad.Example." seen by
+// Suricata and "bad.example" from a sandbox report are the same key everywhere.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tr {
+
+// Types of design.md: ip, cidr, domain, url, email, sha256, sha1, md5, user, host, filename,
+// path, registry, mutex, process (and message_id, used for e-mail correlation).
+bool is_observable_type(std::string_view type);
+// Roles: attacker, victim, target, related.
+bool is_observable_role(std::string_view role);
+
+struct Observable {
+  std::string type;
+  std::string value;
+  std::string role;  // may be empty
+  bool operator==(const Observable&) const = default;
+};
+
+// Canonical forms. Each returns nullopt when the text is not a valid value of that type.
+std::optional<std::string> canonical_ip(std::string_view s);      // inet_pton/inet_ntop
+std::optional<std::string> canonical_cidr(std::string_view s);    // network/len, host bits 0
+std::optional<std::string> canonical_domain(std::string_view s);  // lower, no trailing dot
+std::optional<std::string> canonical_hash(std::string_view s);    // lower hex, 32/40/64
+std::optional<std::string> canonical_email(std::string_view s);   // lower, one "@"
+// Dispatch on type; types without a rule (url, path, user, ...) are trimmed and must be
+// non-empty and free of control characters.
+std::optional<std::string> canonical(std::string_view type, std::string_view value);
+
+// "md5", "sha1" or "sha256" for a hex digest of that length, else "".
+std::string_view hash_type(std::string_view hex);
+bool is_private_ip(std::string_view canonical_ip);
+
+// Host part of a URL ("https://Bad.Example:8443/x" -> "bad.example"), or nullopt.
+std::optional<std::string> url_host(std::string_view url);
+// Domain part of an e-mail address.
+std::optional<std::string> email_domain(std::string_view email);
+
+// An observable list without duplicates, in first-seen order. add() canonicalises and silently
+// drops values that are not valid for their type (returns false) — callers that must report
+// bad values check the return.
+class ObservableSet {
+ public:
+  bool add(std::string_view type, std::string_view value, std::string_view role);
+  const std::vector<Observable>& items() const { return items_; }
+  bool empty() const { return items_.empty(); }
+
+ private:
+  std::vector<Observable> items_;
+};
+
+}  // namespace tr

@@ -1,0 +1,119 @@
+// Tables of the case area: alerts, their observables, incidents, the alerts and observables
+// of each incident, and the incident timeline. SQL for them lives in store/cases.cpp.
+#include "store/store.hpp"
+
+namespace tr::store {
+
+std::vector<Migration> case_migrations() {
+  return {{"cases-001", R"sql(
+CREATE TABLE incidents(
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT 'new',
+  severity INTEGER NOT NULL DEFAULT 0,
+  priority TEXT NOT NULL DEFAULT 'P4',
+  assignee TEXT,
+  resolution TEXT,
+  first_seen INTEGER,
+  last_seen INTEGER,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  alert_count INTEGER NOT NULL DEFAULT 0,
+  tags TEXT NOT NULL DEFAULT '[]',
+  record TEXT NOT NULL);
+CREATE INDEX incidents_status ON incidents(status, priority);
+CREATE INDEX incidents_updated ON incidents(updated);
+CREATE INDEX incidents_created ON incidents(created);
+CREATE TABLE alerts(
+  id TEXT PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  dataset TEXT NOT NULL DEFAULT '',
+  product TEXT NOT NULL DEFAULT '',
+  severity INTEGER NOT NULL DEFAULT 0,
+  score INTEGER,
+  priority TEXT,
+  classification TEXT,
+  message TEXT NOT NULL DEFAULT '',
+  incident_id TEXT REFERENCES incidents(id) ON DELETE SET NULL,
+  imported INTEGER NOT NULL,
+  record TEXT NOT NULL);
+CREATE INDEX alerts_ts ON alerts(ts);
+CREATE INDEX alerts_incident ON alerts(incident_id);
+CREATE TABLE observables(
+  alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(alert_id, type, value, role)) WITHOUT ROWID;
+CREATE INDEX observables_value ON observables(type, value);
+CREATE TABLE incident_alerts(
+  incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+  alert_id TEXT NOT NULL,
+  PRIMARY KEY(incident_id, alert_id)) WITHOUT ROWID;
+CREATE INDEX incident_alerts_alert ON incident_alerts(alert_id);
+CREATE TABLE incident_observables(
+  incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY(incident_id, type, value)) WITHOUT ROWID;
+CREATE INDEX incident_observables_value ON incident_observables(type, value);
+CREATE TABLE timeline(
+  id INTEGER PRIMARY KEY,
+  incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+  ts INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  event TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX timeline_incident ON timeline(incident_id, ts);
+)sql"}};
+}
+
+std::vector<Migration> indicator_migrations() {
+  return {{"indicators-001", R"sql(
+CREATE TABLE indicators(
+  id INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  source TEXT NOT NULL,
+  incident_id TEXT,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  tags TEXT NOT NULL DEFAULT '[]',
+  UNIQUE(type, value, source));
+CREATE INDEX indicators_value ON indicators(type, value);
+CREATE TABLE verdicts(
+  id INTEGER PRIMARY KEY,
+  host TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  verdict TEXT NOT NULL,
+  incident_id TEXT,
+  record TEXT NOT NULL);
+CREATE INDEX verdicts_host ON verdicts(host, ts);
+)sql"}};
+}
+
+std::vector<Migration> block_migrations() {
+  return {{"blocks-001", R"sql(
+CREATE TABLE blocks(
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  device TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  incident_id TEXT,
+  state TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  expires INTEGER,
+  ttl INTEGER,
+  actor TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '');
+-- At most one live entry per device and value; ended ones stay as history (repeat offenders).
+CREATE UNIQUE INDEX blocks_live ON blocks(device, type, value)
+  WHERE state IN ('pending', 'planned', 'applied', 'renewed');
+CREATE INDEX blocks_expires ON blocks(state, expires);
+CREATE INDEX blocks_incident ON blocks(incident_id);
+)sql"}};
+}
+
+}  // namespace tr::store

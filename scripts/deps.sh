@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tr needs to build, test and run, when they are missing.
+# Quiet and quick when everything is present: dpkg-query decides, apt-get runs only if needed.
+# Usage: scripts/deps.sh [build|test|ci]   (test adds what the test suite uses; ci adds the same)
+set -euo pipefail
+mode=${1:-build}
+pkgs=(build-essential cmake pkg-config
+      libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
+      libre2-dev libyaml-cpp-dev libsimdjson-dev libmaxminddb-dev scdoc sqlite3)
+if [[ $mode != build ]]; then
+  pkgs+=(catch2 jq python3 procps iproute2)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ $st == "install ok installed" ]] || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+echo "deps: installing ${missing[*]}" >&2
+SUDO=
+if [[ $(id -u) != 0 ]]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
