@@ -113,6 +113,20 @@ CREATE UNIQUE INDEX blocks_live ON blocks(device, type, value)
   WHERE state IN ('pending', 'planned', 'applied', 'renewed');
 CREATE INDEX blocks_expires ON blocks(state, expires);
 CREATE INDEX blocks_incident ON blocks(incident_id);
+)sql"},
+          // tr-block: repeat-offender count per row, lookups by value and creation time (limits),
+          // and the cool-downs of values released by hand (`tr-block remove --cooldown 24h`).
+          {"blocks-002", R"sql(
+ALTER TABLE blocks ADD COLUMN offense INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX blocks_value ON blocks(type, value, state);
+CREATE INDEX blocks_created ON blocks(created);
+CREATE TABLE block_cooldowns(
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  until INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(type, value)) WITHOUT ROWID;
 )sql"}};
 }
 
