@@ -6,7 +6,7 @@ JOBS    ?= 2
 CMAKE_FLAGS ?=
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps test-deps configure build test demo install bench man format clean
+.PHONY: all deps test-deps configure build test demo install bench man format clean fuzz
 
 all: build
 
@@ -37,6 +37,14 @@ man: build
 
 bench: build
 	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bash bench/run.sh
+
+# Fuzzing with libFuzzer (clang): every target for FUZZ_TIME seconds; crashes become regressions.
+FUZZ_TIME ?= 60
+fuzz: test-deps
+	@CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DTR_FUZZ=ON -DTR_TESTS=OFF \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD)-fuzz -j$(JOBS) --target fuzz_all
+	@bash fuzz/run.sh $(BUILD)-fuzz/fuzz $(FUZZ_TIME)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

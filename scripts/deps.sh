@@ -8,7 +8,7 @@ pkgs=(build-essential cmake pkg-config
       libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
       libre2-dev libyaml-cpp-dev libsimdjson-dev libmaxminddb-dev scdoc sqlite3)
 if [[ $mode != build ]]; then
-  pkgs+=(catch2 jq python3 procps iproute2)
+  pkgs+=(catch2 jq python3 procps iproute2 clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

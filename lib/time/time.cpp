@@ -158,11 +158,11 @@ std::optional<Millis> parse_epoch(std::string_view s) {
   int64_t whole = 0;
   std::size_t nd = 0;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    if (++nd > 16) return std::nullopt;
     whole = whole * 10 + (s[i] - '0');
     ++i;
-    ++nd;
   }
-  if (nd == 0 || nd > 16) return std::nullopt;
+  if (nd == 0) return std::nullopt;
   int frac_ms = 0;
   if (i < s.size() && s[i] == '.') {
     ++i;
@@ -269,7 +269,7 @@ std::optional<Millis> parse_duration(std::string_view s) {
   bool all_digits = true;
   for (char c : s) all_digits &= (c >= '0' && c <= '9');
   if (all_digits) {
-    if (s.size() > 12) return std::nullopt;
+    if (s.size() > 10) return std::nullopt;
     return std::strtoll(std::string(s).c_str(), nullptr, 10) * 1000;
   }
   Millis total = 0;
@@ -300,6 +300,9 @@ std::optional<Millis> parse_duration(std::string_view s) {
     } else {
       return std::nullopt;
     }
+    // Nothing tr schedules is longer than a thousand years; beyond that is an overflow waiting.
+    constexpr Millis kMax = 1000LL * 366 * 86400000;
+    if (n > kMax / unit || total > kMax - n * unit) return std::nullopt;
     total += n * unit;
   }
   return total;

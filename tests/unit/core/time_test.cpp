@@ -53,3 +53,10 @@ TEST_CASE("durations", "[time]") {
   CHECK(format_duration(5400000) == "1h30m");
   CHECK(format_duration(86400000) == "1d");
 }
+
+TEST_CASE("overflowing numbers are rejected, not wrapped (found by fuzz_time)", "[time]") {
+  CHECK_FALSE(parse_epoch("17647476308263082119"));
+  CHECK_FALSE(parse_duration("152952626182d"));
+  CHECK_FALSE(parse_duration("99999999999w"));
+  CHECK(parse_duration("365d") == 365 * 86400000LL);
+}
