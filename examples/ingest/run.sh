@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# tr-ingest on a mixed log: every line's format is recognised on its own, and each event
+# becomes one alert record. Here we show a few key fields of each alert with jq, then what a
+# broken line does (reported on stderr with its position, status 3, the rest still comes out).
+set -uo pipefail
+here=$(dirname "$0")
+tr-ingest "$here/mixed.log" \
+  | jq -r '[.id, .observer.product, .event.severity, .threat.classification, .source.ip // "-",
+            .destination.ip // "-", .rule.name] | @tsv'
+printf '%s\n' '{"event_type":"alert","src_ip":"10.0.0.1","alert":{"signature":"ok"}}' 'not an event' \
+  | tr-ingest 2>&1 >/dev/null
+echo "status $?"

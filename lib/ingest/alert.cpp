@@ -1,0 +1,385 @@
+#include "ingest/alert.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "cli/tool.hpp"
+#include "core/hash.hpp"
+
+namespace tr::ingest {
+
+void Alert::clear() {
+  id_product.clear();
+  id_native.clear();
+  timestamp = 0;
+  has_timestamp = false;
+  for (std::string* s :
+       {&dataset, &action, &event_id, &outcome, &original, &observer_vendor, &observer_product,
+        &observer_type, &observer_hostname, &rule_id, &rule_name, &rule_category, &rule_ruleset,
+        &message, &transport, &protocol, &direction, &community_id, &flow_id, &url_full,
+        &url_domain, &http_method, &user_agent, &referrer, &dns_question, &dns_type, &tls_sni,
+        &file_name, &file_path, &file_type, &file_md5, &file_sha1, &file_sha256,
+        &email_message_id, &email_subject, &email_sender, &user_name, &user_email, &user_domain,
+        &host_name, &classification, &threat_name, &vendor_key})
+    s->clear();
+  severity = -1;
+  http_status = -1;
+  file_size = -1;
+  categories.clear();
+  source.clear();
+  destination.clear();
+  attacker = Attacker::Unknown;
+  email_from.clear();
+  email_to.clear();
+  email_cc.clear();
+  email_reply_to.clear();
+  host_ips.clear();
+  tags.clear();
+  extra_observables.clear();
+  vendor_fields.clear();
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string_view trim_view(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string quoted(std::string_view s) { return "\"" + cli::term_safe(s, 64) + "\""; }
+
+int64_t parse_uint(std::string_view s) {
+  s = trim_view(s);
+  if (s.empty() || s.size() > 18) return -1;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+int64_t parse_port(std::string_view s) {
+  int64_t v = parse_uint(s);
+  return v > 65535 ? -1 : v;
+}
+
+std::string_view classify_text(std::string_view text) {
+  std::string t = to_lower(text);
+  auto has = [&](std::initializer_list<std::string_view> words) {
+    for (auto w : words)
+      if (t.find(w) != std::string::npos) return true;
+    return false;
+  };
+  if (has({"cnc", "c&c", "c2 ", " c2", "command and control", "callback", "beacon", "botnet"}))
+    return "c2";
+  if (has({"phish", "credential theft", "credential harvest"})) return "phish";
+  if (has({"impostor", "business email compromise", "bec "})) return "impostor";
+  if (has({"spam"})) return "spam";
+  if (has({"trojan", "malware", "virus", "ransom", "spyware", "worm", "backdoor", "exploit kit",
+           "infection", "eicar", "dropper", "coinminer", "adware"}))
+    return "malware";
+  if (has({"exploit", "attack", "privilege gain", "code execution", "injection", "overflow",
+           "traversal", "shellcode", "rce", "cve-", "vulnerability", "denial of service", "brute"}))
+    return "exploit";
+  if (has({"scan", "recon", "information leak", "probe", "sweep"})) return "scan";
+  if (has({"policy", "privacy", "inappropriate", "not suspicious", "potentially bad"}))
+    return "policy";
+  return "other";
+}
+
+namespace {
+
+// Role of each side of the connection, from the parser's hint or the private/public rule.
+struct Roles {
+  std::string_view source = "attacker", destination = "victim";
+};
+
+Roles decide_roles(const Alert& a) {
+  Roles r;
+  Attacker side = a.attacker;
+  if (side == Attacker::Unknown) {
+    auto s = canonical_ip(a.source.ip), d = canonical_ip(a.destination.ip);
+    side = (s && d && is_private_ip(*s) && !is_private_ip(*d)) ? Attacker::Destination
+                                                                : Attacker::Source;
+  }
+  if (side == Attacker::Destination) {
+    r.source = "victim";
+    r.destination = "attacker";
+  }
+  return r;
+}
+
+void string_array(JsonOut& o, std::string_view key, const std::vector<std::string>& v) {
+  o.key(key).begin_array();
+  for (const auto& s : v) o.value(s);
+  o.end_array();
+}
+
+void endpoint(JsonOut& o, std::string_view key, const Endpoint& e) {
+  if (e.ip.empty() && e.domain.empty() && e.port < 0 && e.mac.empty() && e.user.empty()) return;
+  o.key(key).begin_object();
+  if (!e.ip.empty()) o.field("ip", e.ip);
+  if (e.port >= 0) o.field("port", e.port);
+  if (!e.domain.empty()) o.field("domain", e.domain);
+  if (!e.mac.empty()) o.field("mac", e.mac);
+  if (!e.user.empty()) o.key("user").begin_object().field("name", e.user).end_object();
+  o.end_object();
+}
+
+void address_list(JsonOut& o, std::string_view key, const std::vector<std::string>& v) {
+  if (v.empty()) return;
+  o.key(key).begin_object();
+  string_array(o, "address", v);
+  o.end_object();
+}
+
+}  // namespace
+
+void write_alert(Alert& a, const WriteContext& wc, JsonOut& o) {
+  o.clear();
+  const std::string& product = a.id_product.empty() ? a.observer_product : a.id_product;
+  if (a.url_domain.empty() && !a.url_full.empty()) {
+    if (auto h = url_host(a.url_full)) a.url_domain = *h;
+  }
+  if (a.classification.empty()) {
+    // One text, so that the strongest word wins wherever it is ("Trojan" category, "CnC" name).
+    std::string text = a.rule_name;
+    text += " | ";
+    text += a.rule_category;
+    text += " | ";
+    text += a.threat_name;
+    a.classification = classify_text(text);
+  }
+
+  o.begin_object();
+  o.field("kind", "alert");
+  o.field("id", make_id("a", {product, a.id_native}));
+  o.field("@timestamp", time::format_rfc3339(a.has_timestamp ? a.timestamp : time::now()));
+
+  o.key("event").begin_object();
+  if (!a.dataset.empty()) o.field("dataset", a.dataset);
+  if (!a.event_id.empty()) o.field("id", a.event_id);
+  if (a.severity >= 0) o.field("severity", static_cast<int64_t>(a.severity));
+  if (!a.action.empty()) o.field("action", a.action);
+  if (!a.outcome.empty()) o.field("outcome", a.outcome);
+  if (!a.categories.empty()) string_array(o, "category", a.categories);
+  o.field("ingested", wc.ingested);
+  if (!a.original.empty()) o.field("original", a.original);
+  o.end_object();
+
+  if (!a.observer_vendor.empty() || !a.observer_product.empty()) {
+    o.key("observer").begin_object();
+    if (!a.observer_vendor.empty()) o.field("vendor", a.observer_vendor);
+    if (!a.observer_product.empty()) o.field("product", a.observer_product);
+    if (!a.observer_type.empty()) o.field("type", a.observer_type);
+    if (!a.observer_hostname.empty()) o.field("hostname", a.observer_hostname);
+    o.end_object();
+  }
+  if (!a.rule_id.empty() || !a.rule_name.empty() || !a.rule_category.empty()) {
+    o.key("rule").begin_object();
+    if (!a.rule_id.empty()) o.field("id", a.rule_id);
+    if (!a.rule_name.empty()) o.field("name", a.rule_name);
+    if (!a.rule_category.empty()) o.field("category", a.rule_category);
+    if (!a.rule_ruleset.empty()) o.field("ruleset", a.rule_ruleset);
+    o.end_object();
+  }
+  const std::string& msg = a.message.empty() ? a.rule_name : a.message;
+  if (!msg.empty()) o.field("message", msg);
+  endpoint(o, "source", a.source);
+  endpoint(o, "destination", a.destination);
+  if (!a.transport.empty() || !a.protocol.empty() || !a.direction.empty() ||
+      !a.community_id.empty()) {
+    o.key("network").begin_object();
+    if (!a.transport.empty()) o.field("transport", a.transport);
+    if (!a.protocol.empty()) o.field("protocol", a.protocol);
+    if (!a.direction.empty()) o.field("direction", a.direction);
+    if (!a.community_id.empty()) o.field("community_id", a.community_id);
+    o.end_object();
+  }
+  if (!a.url_full.empty() || !a.url_domain.empty()) {
+    o.key("url").begin_object();
+    if (!a.url_full.empty()) o.field("full", a.url_full);
+    if (!a.url_domain.empty()) o.field("domain", a.url_domain);
+    o.end_object();
+  }
+  if (!a.http_method.empty() || a.http_status >= 0 || !a.referrer.empty()) {
+    o.key("http").begin_object();
+    if (!a.http_method.empty() || !a.referrer.empty()) {
+      o.key("request").begin_object();
+      if (!a.http_method.empty()) o.field("method", a.http_method);
+      if (!a.referrer.empty()) o.field("referrer", a.referrer);
+      o.end_object();
+    }
+    if (a.http_status >= 0)
+      o.key("response").begin_object().field("status_code", a.http_status).end_object();
+    o.end_object();
+  }
+  if (!a.user_agent.empty())
+    o.key("user_agent").begin_object().field("original", a.user_agent).end_object();
+  if (!a.dns_question.empty()) {
+    o.key("dns").begin_object().key("question").begin_object().field("name", a.dns_question);
+    if (!a.dns_type.empty()) o.field("type", a.dns_type);
+    o.end_object().end_object();
+  }
+  if (!a.tls_sni.empty())
+    o.key("tls").begin_object().key("client").begin_object().field("server_name", a.tls_sni)
+        .end_object().end_object();
+  if (!a.file_name.empty() || !a.file_path.empty() || !a.file_md5.empty() ||
+      !a.file_sha1.empty() || !a.file_sha256.empty() || a.file_size >= 0) {
+    o.key("file").begin_object();
+    if (!a.file_name.empty()) o.field("name", a.file_name);
+    if (!a.file_path.empty()) o.field("path", a.file_path);
+    if (!a.file_type.empty()) o.field("type", a.file_type);
+    if (a.file_size >= 0) o.field("size", a.file_size);
+    if (!a.file_md5.empty() || !a.file_sha1.empty() || !a.file_sha256.empty()) {
+      o.key("hash").begin_object();
+      if (!a.file_md5.empty()) o.field("md5", a.file_md5);
+      if (!a.file_sha1.empty()) o.field("sha1", a.file_sha1);
+      if (!a.file_sha256.empty()) o.field("sha256", a.file_sha256);
+      o.end_object();
+    }
+    o.end_object();
+  }
+  if (!a.email_message_id.empty() || !a.email_from.empty() || !a.email_to.empty() ||
+      !a.email_subject.empty() || !a.email_sender.empty()) {
+    o.key("email").begin_object();
+    if (!a.email_message_id.empty()) o.field("message_id", a.email_message_id);
+    address_list(o, "from", a.email_from);
+    if (!a.email_sender.empty())
+      o.key("sender").begin_object().field("address", a.email_sender).end_object();
+    address_list(o, "to", a.email_to);
+    address_list(o, "cc", a.email_cc);
+    address_list(o, "reply_to", a.email_reply_to);
+    if (!a.email_subject.empty()) o.field("subject", a.email_subject);
+    o.end_object();
+  }
+  if (!a.user_name.empty() || !a.user_email.empty()) {
+    o.key("user").begin_object();
+    if (!a.user_name.empty()) o.field("name", a.user_name);
+    if (!a.user_email.empty()) o.field("email", a.user_email);
+    if (!a.user_domain.empty()) o.field("domain", a.user_domain);
+    o.end_object();
+  }
+  if (!a.host_name.empty() || !a.host_ips.empty()) {
+    o.key("host").begin_object();
+    if (!a.host_name.empty()) o.field("name", a.host_name);
+    if (!a.host_ips.empty()) string_array(o, "ip", a.host_ips);
+    o.end_object();
+  }
+  o.key("threat").begin_object().field("classification", a.classification);
+  if (!a.threat_name.empty())
+    o.key("software").begin_object().field("name", a.threat_name).end_object();
+  o.end_object();
+  if (!a.tags.empty()) string_array(o, "tags", a.tags);
+
+  // Observables, attacker side first; then related.* from them.
+  Roles roles = decide_roles(a);
+  ObservableSet obs;
+  auto add_side = [&](const Endpoint& e, std::string_view role) {
+    if (!e.ip.empty()) obs.add("ip", e.ip, role);
+  };
+  if (roles.source == "attacker") {
+    add_side(a.source, roles.source);
+    add_side(a.destination, roles.destination);
+  } else {
+    add_side(a.destination, roles.destination);
+    add_side(a.source, roles.source);
+  }
+  auto add_host = [&](std::string_view name, std::string_view role) {
+    if (name.empty()) return;
+    if (canonical_ip(name)) {
+      obs.add("ip", name, role);
+    } else if (!obs.add("domain", name, role)) {
+      obs.add("host", name, role);
+    }
+  };
+  add_host(a.source.domain, roles.source);
+  add_host(a.destination.domain, roles.destination);
+  if (!a.dns_question.empty()) add_host(a.dns_question, "attacker");
+  // The URL and SNI belong to the server: the side whose domain matches, else the destination.
+  std::string_view server_role = roles.destination;
+  if (!a.source.domain.empty() && a.destination.domain.empty() &&
+      (a.source.domain == a.url_domain || a.source.domain == a.tls_sni))
+    server_role = roles.source;
+  add_host(a.tls_sni, server_role);
+  add_host(a.url_domain, server_role);
+  if (!a.url_full.empty()) obs.add("url", a.url_full, server_role);
+  for (const std::string* h : {&a.file_sha256, &a.file_sha1, &a.file_md5})
+    if (!h->empty()) obs.add(hash_type(*h), *h, "attacker");
+  if (!a.file_name.empty()) obs.add("filename", a.file_name, "related");
+  for (const auto& e : a.email_from) obs.add("email", e, "attacker");
+  if (!a.email_sender.empty()) obs.add("email", a.email_sender, "attacker");
+  for (const auto& e : a.email_to) obs.add("email", e, "victim");
+  if (!a.email_message_id.empty()) obs.add("message_id", a.email_message_id, "related");
+  if (!a.source.user.empty()) obs.add("user", a.source.user, roles.source);
+  if (!a.destination.user.empty()) obs.add("user", a.destination.user, roles.destination);
+  if (!a.user_name.empty()) obs.add("user", a.user_name, "victim");
+  if (!a.user_email.empty()) obs.add("email", a.user_email, "victim");
+  if (!a.host_name.empty()) add_host(a.host_name, "victim");
+  for (const auto& ip : a.host_ips) obs.add("ip", ip, "victim");
+  for (const auto& x : a.extra_observables) {
+    if (x.type == "domain" || x.type == "host")
+      add_host(x.value, x.role);
+    else
+      obs.add(x.type, x.value, x.role);
+  }
+
+  std::vector<std::string_view> rel_ip, rel_hosts, rel_hash, rel_user;
+  auto push_unique = [](std::vector<std::string_view>& v, std::string_view s) {
+    if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+  };
+  for (const auto& x : obs.items()) {
+    if (x.type == "ip")
+      push_unique(rel_ip, x.value);
+    else if (x.type == "domain" || x.type == "host")
+      push_unique(rel_hosts, x.value);
+    else if (x.type == "md5" || x.type == "sha1" || x.type == "sha256")
+      push_unique(rel_hash, x.value);
+    else if (x.type == "user")
+      push_unique(rel_user, x.value);
+  }
+  if (!rel_ip.empty() || !rel_hosts.empty() || !rel_hash.empty() || !rel_user.empty()) {
+    o.key("related").begin_object();
+    for (auto [key, list] : std::array<std::pair<std::string_view, std::vector<std::string_view>*>, 4>{
+             {{"ip", &rel_ip}, {"hosts", &rel_hosts}, {"hash", &rel_hash}, {"user", &rel_user}}}) {
+      if (list->empty()) continue;
+      o.key(key).begin_array();
+      for (auto v : *list) o.value(v);
+      o.end_array();
+    }
+    o.end_object();
+  }
+  if (!a.vendor_key.empty() && !a.vendor_fields.empty()) {
+    o.key(a.vendor_key).begin_object();
+    for (const auto& [k, v] : a.vendor_fields) o.field(k, v);
+    o.end_object();
+  }
+  o.key("tr").begin_object().key("observables").begin_array();
+  for (const auto& x : obs.items()) {
+    o.begin_object().field("type", x.type).field("value", x.value);
+    if (!x.role.empty()) o.field("role", x.role);
+    o.end_object();
+  }
+  o.end_array().end_object();
+  o.end_object();
+}
+
+}  // namespace tr::ingest

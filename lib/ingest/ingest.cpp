@@ -1,0 +1,88 @@
+#include "ingest/ingest.hpp"
+
+#include "core/error.hpp"
+#include "ingest/json_util.hpp"
+#include "ingest/parsers.hpp"
+
+namespace tr::ingest {
+
+const std::vector<FormatInfo>& formats() {
+  static const std::vector<FormatInfo> all = {
+      {Format::Auto, "auto", "recognise each line's format from its content (default)"},
+      {Format::Eve, "eve", "Suricata EVE JSON alert events"},
+  };
+  return all;
+}
+
+std::optional<Format> format_by_name(std::string_view name) {
+  for (const auto& f : formats())
+    if (f.name == name) return f.format;
+  return std::nullopt;
+}
+
+std::string_view format_name(Format f) {
+  for (const auto& x : formats())
+    if (x.format == f) return x.name;
+  return "?";
+}
+
+Format detect(std::string_view line, std::size_t& at) {
+  std::size_t i = line.find_first_not_of(" \t");
+  if (i == std::string_view::npos) return Format::Auto;
+  at = i;
+  if (line[i] == '{' || line[i] == '[') return Format::Eve;  // JSON; members decide (parse_json)
+  return Format::Auto;
+}
+
+IngestStage::IngestStage(const Options& opt, std::string ingested) : keep_raw_(opt.keep_raw) {
+  auto f = format_by_name(opt.format);
+  if (!f) throw UsageError("unknown format \"" + opt.format + "\"; see --list-formats");
+  forced_ = *f;
+  wc_.ingested = std::move(ingested);
+}
+
+bool IngestStage::parse_json(std::string_view line, Alert& a) {
+  simdjson::dom::element root;
+  auto err = parser_.parse(line.data(), line.size(), true).get(root);
+  if (err) {
+    if (err == simdjson::UTF8_ERROR) throw RecordError("invalid UTF-8");
+    throw RecordError(std::string("not valid JSON: ") + simdjson::error_message(err));
+  }
+  if (!root.is_object()) throw RecordError("not a JSON object");
+  if (forced_ == Format::Eve) return parse_eve(root, line, a);
+  simdjson::dom::element x;
+  if (json::member(root, "event_type", x)) return parse_eve(root, line, a);
+  throw RecordError("unrecognised JSON event (no format matched; try --format)");
+}
+
+bool IngestStage::dispatch(Format f, std::string_view line, std::size_t /*at*/, Alert& a) {
+  switch (f) {
+    case Format::Eve:
+      return parse_json(line, a);
+    default:
+      throw RecordError("unrecognised format (try --format; --list-formats lists them)");
+  }
+}
+
+void IngestStage::on_line(std::string_view text, const SourcePos& /*pos*/, Sink& out) {
+  alert_.clear();
+  std::size_t at = 0;
+  Format f = forced_;
+  if (f == Format::Auto) {
+    f = detect(text, at);
+  }
+  if (!dispatch(f, text, at, alert_)) {
+    ++skipped_;
+    return;
+  }
+  if (keep_raw_) alert_.original.assign(text);
+  emit(out);
+}
+
+void IngestStage::emit(Sink& out) {
+  write_alert(alert_, wc_, out_);
+  out.emit_text(out_.str());
+  ++alerts_;
+}
+
+}  // namespace tr::ingest

@@ -1,0 +1,35 @@
+// The parsers of tr-ingest, one per source format. Each fills an Alert from one event and
+// returns true, returns false for an event that is valid but not an alert (a Suricata flow
+// record, a Splunk "messages" object: skipped, counted), or throws RecordError with a reason
+// for input it cannot use. Field mappings and severity tables are in tr-ingest(1).
+#pragma once
+#include <simdjson.h>
+
+#include <string_view>
+
+#include "ingest/alert.hpp"
+
+namespace tr::ingest {
+
+// Suricata EVE JSON (event_type "alert"; http/dns/tls/fileinfo context of the alert).
+bool parse_eve(simdjson::dom::element root, std::string_view line, Alert& a);
+
+// ArcSight CEF (any vendor; FireEye/Trellix CEF gets its own mapping), with or without a
+// syslog prefix. `line` is the whole line; `cef` points at "CEF:" inside it.
+bool parse_cef(std::string_view line, std::size_t cef, Alert& a);
+
+// QRadar LEEF 1.0 / 2.0, with or without a syslog prefix; `leef` points at "LEEF:".
+bool parse_leef(std::string_view line, std::size_t leef, Alert& a);
+
+// Cisco Firepower / FTD security-event syslog (%FTD-n-430001..430005, FMC %NGIPS forms);
+// `tag` points at the "%FTD-" tag.
+bool parse_ftd(std::string_view line, std::size_t tag, Alert& a);
+
+// PAN-OS THREAT (and WILDFIRE) syslog CSV; `csv` points at the first CSV field.
+bool parse_panos(std::string_view line, std::size_t csv, Alert& a);
+
+// Parses the syslog header before `body` (RFC 3164 or RFC 5424) for the observer host name
+// and the time; both are left empty/unset when absent.
+void parse_syslog_prefix(std::string_view prefix, Alert& a);
+
+}  // namespace tr::ingest

@@ -1,0 +1,110 @@
+#include <catch2/catch.hpp>
+
+#include "core/error.hpp"
+#include "ingest/alert.hpp"
+#include "ingest/ingest.hpp"
+#include "record/stage.hpp"
+
+using tr::Json;
+using tr::ingest::IngestStage;
+using tr::ingest::Options;
+
+namespace {
+
+// Runs one line through the stage; returns the records it emitted.
+std::vector<Json> ingest(std::string_view line, const std::string& format = "auto") {
+  Options opt;
+  opt.format = format;
+  IngestStage stage(opt, "2026-12-03T12:00:00.000Z");
+  tr::VectorSink sink;
+  stage.on_line(line, {"t", 1}, sink);
+  std::vector<Json> out;
+  for (auto& r : sink.records) out.push_back(r.doc());
+  return out;
+}
+
+Json one(std::string_view line, const std::string& format = "auto") {
+  auto v = ingest(line, format);
+  REQUIRE(v.size() == 1);
+  return v[0];
+}
+
+bool has_observable(const Json& j, const std::string& type, const std::string& value,
+                    const std::string& role) {
+  for (const auto& o : j["tr"]["observables"])
+    if (o["type"] == type && o["value"] == value && o["role"] == role) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("EVE alert maps to the alert schema", "[ingest]") {
+  Json j = one(
+      R"({"timestamp":"2026-12-03T11:58:02.114520+0100","flow_id":18446744073709551615,)"
+      R"("event_type":"alert","src_ip":"10.1.2.3","src_port":49822,"dest_ip":"203.0.113.7",)"
+      R"("dest_port":8443,"proto":"TCP","app_proto":"http","alert":{"action":"allowed",)"
+      R"("signature_id":2024897,"signature":"ET MALWARE Emotet CnC Beacon","category":)"
+      R"("A Network Trojan was detected","severity":1},"http":{"hostname":"Bad.Example",)"
+      R"("url":"/gate.php","http_method":"POST"}})");
+  CHECK(j["kind"] == "alert");
+  CHECK(j["@timestamp"] == "2026-12-03T10:58:02.114Z");
+  CHECK(j["event"]["severity"] == 75);
+  CHECK(j["rule"]["id"] == "2024897");
+  CHECK(j["source"]["port"] == 49822);
+  CHECK(j["url"]["full"] == "http://Bad.Example:8443/gate.php");
+  CHECK(j["url"]["domain"] == "bad.example");
+  CHECK(j["threat"]["classification"] == "c2");
+  // flow_id beyond 2^53 survives exactly, as a string
+  CHECK(j["suricata"]["flow_id"] == "18446744073709551615");
+  // private -> public: the destination is the attacker
+  CHECK(has_observable(j, "ip", "203.0.113.7", "attacker"));
+  CHECK(has_observable(j, "ip", "10.1.2.3", "victim"));
+  CHECK(has_observable(j, "domain", "bad.example", "attacker"));
+  CHECK(has_observable(j, "url", "http://Bad.Example:8443/gate.php", "attacker"));
+}
+
+TEST_CASE("EVE ids are stable and differ per event", "[ingest]") {
+  std::string a = R"({"event_type":"alert","src_ip":"1.2.3.4","alert":{"signature_id":1}})";
+  std::string b = R"({"event_type":"alert","src_ip":"1.2.3.5","alert":{"signature_id":1}})";
+  CHECK(one(a)["id"] == one(a)["id"]);
+  CHECK(one(a)["id"] != one(b)["id"]);
+}
+
+TEST_CASE("EVE non-alert events are skipped, bad ones rejected", "[ingest]") {
+  CHECK(ingest(R"({"event_type":"flow","src_ip":"1.2.3.4"})").empty());
+  CHECK_THROWS_AS(ingest(R"({"event_type":"alert","src_ip":"1.2.3.4"})"), tr::RecordError);
+  CHECK_THROWS_WITH(ingest(R"({"event_type":"alert","alert":{},"dest_port":"x"})"),
+                    "dest_port is not an integer");
+  CHECK_THROWS_WITH(ingest(R"({"event_type":"alert","alert":{},"src_ip":"1.2.3"})"),
+                    "src_ip \"1.2.3\" is not an IP address");
+  CHECK_THROWS_WITH(ingest(R"({"event_type":"alert","alert":{"signature":5}})"),
+                    "alert.signature is not a string");
+  CHECK_THROWS_AS(ingest(R"({"event_type":"alert",)"), tr::RecordError);
+  CHECK_THROWS_WITH(ingest("[1]"), "not a JSON object");
+}
+
+TEST_CASE("EVE severity table", "[ingest]") {
+  auto sev = [](const std::string& alert) {
+    return one(R"({"event_type":"alert","alert":)" + alert + "}")["event"]["severity"];
+  };
+  CHECK(sev(R"({"severity":1})") == 75);
+  CHECK(sev(R"({"severity":2})") == 50);
+  CHECK(sev(R"({"severity":3})") == 25);
+  CHECK(sev(R"({"severity":3,"metadata":{"signature_severity":["Critical"]}})") == 100);
+}
+
+TEST_CASE("classification from text", "[ingest]") {
+  using tr::ingest::classify_text;
+  CHECK(classify_text("ET MALWARE Win32/Emotet CnC Activity") == "c2");
+  CHECK(classify_text("A Network Trojan was detected") == "malware");
+  CHECK(classify_text("Attempted Administrator Privilege Gain") == "exploit");
+  CHECK(classify_text("ET SCAN Potential SSH Scan") == "scan");
+  CHECK(classify_text("Potential Corporate Privacy Violation") == "policy");
+  CHECK(classify_text("Misc activity") == "other");
+}
+
+TEST_CASE("unknown format names are usage errors", "[ingest]") {
+  Options opt;
+  opt.format = "nosuch";
+  CHECK_THROWS_AS(IngestStage(opt, ""), tr::UsageError);
+}
