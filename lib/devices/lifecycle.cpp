@@ -198,6 +198,19 @@ void Lifecycle::add_one(const AddRequest& r, const std::string& device_name,
                 "device type " + dev.type() + " does not take " + type + " entries");
   if (auto why = guard_.refuse(type, value)) return skip(r, device_name, type, value, *why);
   int64_t now = time::now();
+  {
+    // Some values cannot be expressed on some devices (IPv6 in an IOS object-group): find
+    // out before anything is stored or sent.
+    Entry probe;
+    probe.id = "b-0000000000000000";
+    probe.type = type;
+    probe.value = value;
+    try {
+      (void)dev.render("block", probe, now);
+    } catch (const RecordError& e) {
+      return skip(r, device_name, type, value, e.what());
+    }
+  }
   store::BlockStore blocks(ctx_.store().db());
   if (r.automatic) {
     if (auto until = blocks.cooldown_until(type, value); until && *until > now)

@@ -86,7 +86,7 @@ std::vector<BlockRow> BlockStore::list(const BlockFilter& f) {
       " AND (CASE ?2 WHEN '' THEN state IN ('pending', 'planned', 'applied', 'renewed')"
       " WHEN 'all' THEN 1 ELSE state = ?2 END)"
       " AND (?3 = '' OR incident_id = ?3) AND (?4 = '' OR type = ?4) AND (?5 = '' OR value = ?5)"
-      " ORDER BY created, device, type, value, id");
+      " ORDER BY created, rowid");
   st.bind(1, f.device).bind(2, f.state).bind(3, f.incident).bind(4, f.type).bind(5, f.value);
   std::vector<BlockRow> out;
   while (st.step()) out.push_back(read_row(st));
