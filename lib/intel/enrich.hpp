@@ -1,0 +1,74 @@
+// The tr-enrich stage: alert records in, the same records out with `tr.enrichment`,
+// `tr.score`, `tr.priority` and the ECS geo places added. Other kinds pass through unchanged;
+// input order is kept and no record is ever dropped: a failed lookup is written into
+// `tr.enrichment.errors` and noted on the Context (status 4 at the end).
+//
+// The hot path reads the few fields it needs with simdjson and rewrites only the members it
+// owns (json_patch.hpp), so a million alerts take seconds, not minutes.
+#pragma once
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/tool.hpp"
+#include "intel/blocklist.hpp"
+#include "intel/context.hpp"
+#include "intel/geo.hpp"
+#include "intel/remote.hpp"
+#include "intel/score.hpp"
+
+namespace tr::intel {
+
+struct EnrichOptions {
+  std::string users, assets, geoip, asn;
+  std::vector<std::string> blocklists;  // files; "name=path" names the list
+  std::string blocklist_format = "auto";
+  bool vt = false, rdap = false, abuseipdb = false;
+  bool passive = false;
+  int new_domain_days = 30;
+
+  // Fills what the command line left empty from the config (`enrich.*`).
+  void merge_config(const Config& c);
+};
+
+// Everything loaded once per run: context files, blocklists, geo databases, scoring rules.
+class Enricher {
+ public:
+  Enricher(const EnrichOptions& opt, const Config& config, const Warn& warn);
+  // Remote lookups (VirusTotal, AbuseIPDB, RDAP); null = none. Not owned.
+  void set_remote(RemoteIntel* remote) { remote_ = remote; }
+
+  // Enriches one alert (a valid JSON object text) and appends the result to `out`. Failed
+  // lookups are added to `errors`. Throws RecordError only when the text is not an object.
+  void enrich(std::string_view alert, std::string& out, std::vector<std::string>& errors);
+
+  const Directory& directory() const { return users_; }
+  const Assets& assets() const { return assets_; }
+  std::size_t blocklist_size() const { return blocklists_ ? blocklists_->size() : 0; }
+
+ private:
+  EnrichOptions opt_;
+  Directory users_;
+  Assets assets_;
+  std::unique_ptr<BlocklistMatcher> blocklists_;
+  std::unique_ptr<MmdbFile> city_, asn_;
+  Weights weights_;
+  HighValueRules rules_;
+  RemoteIntel* remote_ = nullptr;
+};
+
+class EnrichStage : public tr::Stage {
+ public:
+  EnrichStage(Enricher& enricher, cli::Context& ctx) : enricher_(enricher), ctx_(ctx) {}
+  void on_record(Record rec, Sink& out) override;
+
+ private:
+  Enricher& enricher_;
+  cli::Context& ctx_;
+  std::string buf_;
+  std::vector<std::string> errors_;
+  std::set<std::string> reported_;  // each distinct failure is printed once
+};
+
+}  // namespace tr::intel
