@@ -97,7 +97,8 @@ std::string_view classify_text(std::string_view text) {
            "infection", "eicar", "dropper", "coinminer", "adware"}))
     return "malware";
   if (has({"exploit", "attack", "privilege gain", "code execution", "injection", "overflow",
-           "traversal", "shellcode", "rce", "cve-", "vulnerability", "denial of service", "brute"}))
+           "traversal", "shellcode", "rce", "cve-", "vulnerability", "denial of service", "brute",
+           "sqli", "sql injection", "xss", "cross-site"}))
     return "exploit";
   if (has({"scan", "recon", "information leak", "probe", "sweep"})) return "scan";
   if (has({"policy", "privacy", "inappropriate", "not suspicious", "potentially bad"}))
@@ -115,10 +116,17 @@ struct Roles {
 Roles decide_roles(const Alert& a) {
   Roles r;
   Attacker side = a.attacker;
+  if (side == Attacker::Unknown && a.direction == "outbound") side = Attacker::Destination;
+  if (side == Attacker::Unknown && a.direction == "inbound") side = Attacker::Source;
   if (side == Attacker::Unknown) {
     auto s = canonical_ip(a.source.ip), d = canonical_ip(a.destination.ip);
-    side = (s && d && is_private_ip(*s) && !is_private_ip(*d)) ? Attacker::Destination
-                                                                : Attacker::Source;
+    bool s_private = s && is_private_ip(*s);
+    if (s_private && d && !is_private_ip(*d))
+      side = Attacker::Destination;  // outbound callback
+    else if (s_private && !d && (!a.url_full.empty() || !a.destination.domain.empty()))
+      side = Attacker::Destination;  // a proxy log: an inside client fetching a URL
+    else
+      side = Attacker::Source;
   }
   if (side == Attacker::Destination) {
     r.source = "victim";

@@ -10,6 +10,8 @@ const std::vector<FormatInfo>& formats() {
   static const std::vector<FormatInfo> all = {
       {Format::Auto, "auto", "recognise each line's format from its content (default)"},
       {Format::Eve, "eve", "Suricata EVE JSON alert events"},
+      {Format::Cef, "cef", "ArcSight CEF, any vendor (FireEye/Trellix CEF mapped), syslog prefix or none"},
+      {Format::Leef, "leef", "QRadar LEEF 1.0 and 2.0, syslog prefix or none"},
   };
   return all;
 }
@@ -31,6 +33,23 @@ Format detect(std::string_view line, std::size_t& at) {
   if (i == std::string_view::npos) return Format::Auto;
   at = i;
   if (line[i] == '{' || line[i] == '[') return Format::Eve;  // JSON; members decide (parse_json)
+  // CEF/LEEF: at the start or after a syslog header (preceded by a space).
+  for (std::size_t p = line.find("CEF:", i); p != std::string_view::npos;
+       p = line.find("CEF:", p + 1)) {
+    if ((p == i || line[p - 1] == ' ') && p + 4 < line.size() && line[p + 4] >= '0' &&
+        line[p + 4] <= '9') {
+      at = p;
+      return Format::Cef;
+    }
+  }
+  for (std::size_t p = line.find("LEEF:", i); p != std::string_view::npos;
+       p = line.find("LEEF:", p + 1)) {
+    if ((p == i || line[p - 1] == ' ') && p + 5 < line.size() && line[p + 5] >= '0' &&
+        line[p + 5] <= '9') {
+      at = p;
+      return Format::Leef;
+    }
+  }
   return Format::Auto;
 }
 
@@ -55,10 +74,14 @@ bool IngestStage::parse_json(std::string_view line, Alert& a) {
   throw RecordError("unrecognised JSON event (no format matched; try --format)");
 }
 
-bool IngestStage::dispatch(Format f, std::string_view line, std::size_t /*at*/, Alert& a) {
+bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Alert& a) {
   switch (f) {
     case Format::Eve:
       return parse_json(line, a);
+    case Format::Cef:
+      return parse_cef(line, at, a);
+    case Format::Leef:
+      return parse_leef(line, at, a);
     default:
       throw RecordError("unrecognised format (try --format; --list-formats lists them)");
   }
@@ -70,6 +93,10 @@ void IngestStage::on_line(std::string_view text, const SourcePos& /*pos*/, Sink&
   Format f = forced_;
   if (f == Format::Auto) {
     f = detect(text, at);
+  } else if (f != Format::Eve) {
+    // A forced format still needs to know where its text starts (after a syslog header).
+    Format seen = detect(text, at);
+    if (seen != f) at = text.size();
   }
   if (!dispatch(f, text, at, alert_)) {
     ++skipped_;

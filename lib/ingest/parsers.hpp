@@ -5,6 +5,7 @@
 #pragma once
 #include <simdjson.h>
 
+#include <optional>
 #include <string_view>
 
 #include "ingest/alert.hpp"
@@ -27,6 +28,10 @@ bool parse_ftd(std::string_view line, std::size_t tag, Alert& a);
 
 // PAN-OS THREAT (and WILDFIRE) syslog CSV; `csv` points at the first CSV field.
 bool parse_panos(std::string_view line, std::size_t csv, Alert& a);
+
+// A time in a Java SimpleDateFormat pattern (LEEF devTimeFormat): y M MMM d H h m s S a E z Z
+// X and quoted literals. nullopt when the text does not match.
+std::optional<time::Millis> parse_java_time(std::string_view text, std::string_view format);
 
 // Parses the syslog header before `body` (RFC 3164 or RFC 5424) for the observer host name
 // and the time; both are left empty/unset when absent.
