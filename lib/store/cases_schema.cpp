@@ -89,6 +89,24 @@ CREATE TABLE verdicts(
   incident_id TEXT,
   record TEXT NOT NULL);
 CREATE INDEX verdicts_host ON verdicts(host, ts);
+)sql"},
+          // tr-ioc-check: endpoint snapshots kept for retro-hunting (one per host per check run,
+          // the artifact records as read) and indicator lookups by incident.
+          {"indicators-002", R"sql(
+CREATE TABLE ioc_snapshots(
+  id INTEGER PRIMARY KEY,
+  host TEXT NOT NULL,
+  collected INTEGER NOT NULL,
+  stored INTEGER NOT NULL,
+  artifacts INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX ioc_snapshots_host ON ioc_snapshots(host, collected);
+CREATE TABLE ioc_snapshot_artifacts(
+  snapshot_id INTEGER NOT NULL REFERENCES ioc_snapshots(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY(snapshot_id, seq)) WITHOUT ROWID;
+CREATE INDEX indicators_incident ON indicators(incident_id);
 )sql"}};
 }
 

@@ -1,0 +1,99 @@
+// tr-ioc-check's commands over the matching engine: checking endpoint snapshots against IOCs
+// (verdict per host), importing indicators into the store, and retro-hunting stored snapshots.
+//
+// Snapshot input, per file (or stdin), detected from the content:
+//  - artifact records, one a line ({"kind":"artifact","host":..,"type":..,<osquery columns>});
+//  - osquery daemon result lines (event, snapshot and batch formats);
+//  - `osqueryi --json` output (one JSON array of rows) or one pretty-printed result object.
+// Other kinds of records pass through unchanged; verdicts come at the end, one per host in the
+// order hosts were first seen.
+//
+// Verdicts: infected when any strong hit (matcher.hpp, is_strong), suspicious when only weak
+// hits, clean otherwise; every hit is listed with its evidence (indicator, source, incident,
+// historic, the artifact as read, the field and value that matched). At most `max_matches`
+// hits are listed per host; the rest are counted in "matches_omitted".
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "match/ioc_load.hpp"
+#include "match/matcher.hpp"
+#include "record/record.hpp"
+
+namespace tr::cli {
+class Context;
+}
+
+namespace tr::match {
+
+// Per-host evidence and counts, built artifact by artifact.
+class Checker {
+ public:
+  Checker(const Matcher& m, std::size_t max_matches = 1000) : m_(m), max_(max_matches) {}
+
+  // Checks one artifact record (JSON object text). Throws RecordError for a record that is not
+  // a usable artifact (no host, no type). Returns the host name.
+  const std::string& check(std::string_view artifact_json);
+
+  struct Host {
+    std::string name;
+    std::map<std::string, int64_t, std::less<>> checked;  // artifact type -> count
+    std::vector<std::string> matches;        // serialised match objects
+    std::size_t omitted = 0;
+    bool strong = false, weak = false;
+    std::string verdict() const { return strong ? "infected" : weak ? "suspicious" : "clean"; }
+  };
+  const std::vector<Host>& hosts() const { return hosts_; }
+  // The verdict record of host i; `extra` is raw JSON members appended before "matches"
+  // (e.g. "\"incident\":\"i-1\"").
+  std::string verdict_json(std::size_t i, std::string_view extra = {}) const;
+  void clear() {
+    hosts_.clear();
+    index_.clear();
+  }
+
+ private:
+  const Matcher& m_;
+  std::size_t max_;
+  std::vector<Host> hosts_;
+  std::unordered_map<std::string, std::size_t> index_;
+};
+
+// Converts osquery output (a results-log object, or osqueryi's array of rows) to artifact
+// records. Rows without a host take `default_host`. Throws RecordError for JSON that is not
+// osquery output.
+void osquery_artifacts(std::string_view json_text, const std::string& default_host,
+                       const std::function<void(const std::string&)>& emit);
+// The artifact type of an osquery row, from the query name and the columns present.
+std::string osquery_type(std::string_view query_name,
+                         const std::function<bool(std::string_view)>& has_column);
+
+struct CheckOptions {
+  std::vector<std::string> iocs;  // IOC files ("-" = stdin)
+  std::string ioc_format = "auto";
+  int history = -1;               // -1: when a store exists; 0 off; 1 on
+  std::string incident;           // put on verdicts (and on imported indicators)
+  std::string host;               // for osqueryi output, which names no host
+  std::size_t max_matches = 1000;
+  bool keep = true;               // keep snapshots in the store for retro-hunting
+  bool dry_run = false;           // retro: do not move the cursor
+};
+
+// Loads IOC files into `m`, reporting refusals through ctx (rejects) and warnings.
+void load_into(cli::Context& ctx, Matcher& m, const std::vector<std::string>& files,
+               const std::string& format, const std::string& incident);
+
+// `tr-ioc-check [--iocs FILE]... [FILE...]`
+void run_check(cli::Context& ctx, const CheckOptions& opt);
+// `tr-ioc-check import FILE...`
+void run_import(cli::Context& ctx, const std::vector<std::string>& files, const CheckOptions& opt);
+// `tr-ioc-check retro`
+void run_retro(cli::Context& ctx, const CheckOptions& opt);
+
+}  // namespace tr::match

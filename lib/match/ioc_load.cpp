@@ -1,0 +1,676 @@
+#include "match/ioc_load.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/error.hpp"
+#include "jsonl/line_reader.hpp"
+#include "schema/observable.hpp"
+#include "time/time.hpp"
+
+namespace tr::match {
+namespace {
+
+using nlohmann::json;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
+                        s.front() == '\n' || s.front() == '\xef' || s.front() == '\xbb' ||
+                        s.front() == '\xbf'))
+    s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
+std::string basename_of(const std::string& path) {
+  if (path == "-") return "stdin";
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// One loading run: counts, positions and the handler.
+struct Loader {
+  const IocHandler& h;
+  std::string name;      // as shown in positions
+  std::string incident;  // default incident
+  LoadReport rep;
+
+  void offer(Type t, std::string_view value, const std::string& source, const std::string& where,
+             const std::string& inc = "", int64_t first_seen = 0) {
+    IocCandidate c{t, std::string(value), source, inc.empty() ? incident : inc, first_seen, where};
+    std::string why = h.on_indicator(c);
+    if (why.empty()) {
+      ++rep.taken;
+    } else {
+      ++rep.rejected;
+      h.on_problem(Problem::Rejected, where, why);
+    }
+  }
+  void unsupported(const std::string& where, const std::string& msg) {
+    ++rep.unsupported;
+    h.on_problem(Problem::Unsupported, where, msg);
+  }
+  void skip(const std::string& where, const std::string& msg) {
+    ++rep.skipped;
+    h.on_problem(Problem::Info, where, msg);
+  }
+  std::string at(const std::string& json_path) const { return name + ": " + json_path; }
+};
+
+bool truthy(const json& j) {
+  if (j.is_boolean()) return j.get<bool>();
+  if (j.is_number_integer()) return j.get<int64_t>() != 0;
+  if (j.is_string()) {
+    std::string s = lower(j.get<std::string>());
+    return s == "1" || s == "true" || s == "yes";
+  }
+  return false;
+}
+
+std::string str(const json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  if (it == j.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sandbox reports
+
+bool noise_domain(std::string_view d) {
+  static const char* suffixes[] = {
+      "windowsupdate.com", "update.microsoft.com", "msftncsi.com", "msftconnecttest.com",
+      "in-addr.arpa",      "ip6.arpa",             "time.windows.com", "digicert.com",
+      "verisign.com",      "symcb.com",            "symcd.com",     "globalsign.com",
+      "letsencrypt.org",   "lencr.org",            "identrust.com", "microsoft.com",
+      "windows.com",       "bing.com",             "live.com",      "msn.com",
+      "msedge.net",        "akamaitechnologies.com", "teredo.ipv6.microsoft.com",
+      "dns.msftncsi.com",  "local",                "localdomain",   "workgroup",
+      "gstatic.com",       "googleapis.com",       "google.com",    "ocsp.sectigo.com",
+      "comodoca.com",      "usertrust.com",        "entrust.net",   "pki.goog"};
+  if (d == "wpad" || d.substr(0, 5) == "wpad." || d.substr(0, 5) == "ocsp." ||
+      d.substr(0, 4) == "crl.")
+    return true;
+  for (const char* s : suffixes) {
+    std::string_view sv(s);
+    if (d == sv) return true;
+    if (d.size() > sv.size() && d.substr(d.size() - sv.size()) == sv &&
+        d[d.size() - sv.size() - 1] == '.')
+      return true;
+  }
+  return false;
+}
+
+bool noise_ip(const std::string& ip) {
+  if (is_private_ip(ip)) return true;
+  unsigned a = 0;
+  if (ip.find(':') == std::string::npos) {
+    a = static_cast<unsigned>(std::atoi(ip.c_str()));
+    if (a == 0 || a >= 224) return true;  // this-network, multicast, reserved
+  } else if (lower(ip).rfind("ff", 0) == 0) {
+    return true;
+  }
+  return false;
+}
+
+bool noise_mutex(std::string_view m) {
+  static const char* names[] = {"ZonesCacheCounterMutex", "ZonesLockedCacheCounterMutex",
+                                "ZoneAttributeCacheCounterMutex", "RasPbFile", "DBWinMutex",
+                                "_SHuassist.mtx", "MSCTF.Shared.MUTEX", "CicLoadWinStaWinSta0",
+                                "SmartScreen_AppRepSettings_Mutex", "WininetStartupMutex",
+                                "WininetConnectionMutex", "WininetProxyRegistryMutex"};
+  auto bs = m.rfind('\\');
+  std::string_view base = bs == std::string_view::npos ? m : m.substr(bs + 1);
+  for (const char* n : names) {
+    std::string_view nv(n);
+    if (base.size() >= nv.size() && base.substr(0, nv.size()) == nv) return true;
+  }
+  return base.rfind("MSCTF.", 0) == 0 || base.rfind("CTF.", 0) == 0;
+}
+
+void sandbox_hashes(Loader& L, const json& f, const std::string& source, const std::string& path,
+                    bool name_too) {
+  if (!f.is_object()) return;
+  static const std::pair<const char*, Type> hs[] = {
+      {"md5", Type::Md5}, {"sha1", Type::Sha1}, {"sha256", Type::Sha256}, {"sha512", Type::Sha512}};
+  for (const auto& [k, t] : hs) {
+    std::string v = str(f, k);
+    if (!v.empty()) L.offer(t, v, source, L.at(path + "." + k));
+  }
+  if (name_too) {
+    auto it = f.find("name");
+    if (it != f.end() && it->is_string()) {
+      std::string n = it->get<std::string>();
+      if (!n.empty() && n.find_first_of("/\\") == std::string::npos)
+        L.offer(Type::Filename, n, source, L.at(path + ".name"));
+    }
+  }
+}
+
+void load_sandbox(Loader& L, const json& r) {
+  std::string id = str(r.value("info", json::object()), "id");
+  std::string product = r.contains("CAPE") || r.contains("malscore") || r.contains("detections")
+                            ? "cape"
+                            : "cuckoo";
+  std::string source = product + ":" + (id.empty() ? basename_of(L.name) : id);
+  L.rep.format = "sandbox";
+  if (auto t = r.find("target"); t != r.end() && t->is_object()) {
+    if (auto f = t->find("file"); f != t->end()) sandbox_hashes(L, *f, source, "target.file", true);
+    if (str(*t, "category") == "url") {
+      std::string u = str(*t, "url");
+      if (!u.empty()) L.offer(Type::Url, u, source, L.at("target.url"));
+    }
+  }
+  auto each = [&](const json& parent, const char* key, auto&& fn) {
+    if (!parent.is_object()) return;
+    auto it = parent.find(key);
+    if (it == parent.end() || !it->is_array()) return;
+    std::size_t i = 0;
+    for (const auto& e : *it) fn(e, std::string(key) + "[" + std::to_string(i++) + "]");
+  };
+  std::set<std::string> seen_ips;
+  auto offer_ip = [&](const std::string& ip, const std::string& where) {
+    auto c = canonical_ip(ip);
+    if (!c) {
+      L.offer(Type::Ip, ip, source, where);  // reported as rejected
+      return;
+    }
+    if (noise_ip(*c)) return L.skip(where, "sandbox-internal address " + *c + " skipped");
+    if (seen_ips.insert(*c).second) L.offer(Type::Ip, *c, source, where);
+  };
+  std::set<std::string> seen_domains;
+  auto offer_domain = [&](const std::string& d, const std::string& where) {
+    auto c = canonical_domain(d);
+    if (c && noise_domain(*c)) return L.skip(where, "sandbox-internal name " + *c + " skipped");
+    std::string key = c ? *c : d;
+    if (seen_domains.insert(key).second) L.offer(Type::Domain, d, source, where);
+  };
+  if (auto n = r.find("network"); n != r.end() && n->is_object()) {
+    each(*n, "hosts", [&](const json& e, const std::string& p) {
+      if (e.is_string()) offer_ip(e.get<std::string>(), L.at("network." + p));
+      else if (e.is_object() && !str(e, "ip").empty()) offer_ip(str(e, "ip"), L.at("network." + p + ".ip"));
+    });
+    each(*n, "domains", [&](const json& e, const std::string& p) {
+      if (!str(e, "domain").empty()) offer_domain(str(e, "domain"), L.at("network." + p + ".domain"));
+    });
+    each(*n, "dns", [&](const json& e, const std::string& p) {
+      if (!str(e, "request").empty()) offer_domain(str(e, "request"), L.at("network." + p + ".request"));
+    });
+    auto http = [&](const json& e, const std::string& p) {
+      std::string uri = str(e, "uri");
+      std::string host = str(e, "host");
+      std::string url;
+      if (uri.find("://") != std::string::npos) url = uri;
+      else if (!host.empty()) url = "http://" + host + (uri.empty() ? str(e, "path") : uri);
+      if (url.empty()) return;
+      auto h = url_host(url);
+      if (h && (noise_domain(*h) || (canonical_ip(*h) && noise_ip(*h))))
+        return L.skip(L.at("network." + p), "sandbox-internal URL skipped");
+      L.offer(Type::Url, url, source, L.at("network." + p + ".uri"));
+    };
+    each(*n, "http", http);
+    each(*n, "http_ex", http);
+    each(*n, "https_ex", http);
+  }
+  each(r, "dropped", [&](const json& e, const std::string& p) { sandbox_hashes(L, e, source, p, true); });
+  each(r, "procdump", [&](const json& e, const std::string& p) { sandbox_hashes(L, e, source, p, false); });
+  if (auto c = r.find("CAPE"); c != r.end()) {
+    if (c->is_object()) each(*c, "payloads", [&](const json& e, const std::string& p) {
+      sandbox_hashes(L, e, source, "CAPE." + p, false);
+    });
+    else if (c->is_array()) each(r, "CAPE", [&](const json& e, const std::string& p) {
+      sandbox_hashes(L, e, source, p, false);
+    });
+  }
+  if (auto b = r.find("behavior"); b != r.end() && b->is_object()) {
+    if (auto s = b->find("summary"); s != b->end() && s->is_object()) {
+      auto strings = [&](const char* key, Type t) {
+        each(*s, key, [&](const json& e, const std::string& p) {
+          if (!e.is_string()) return;
+          std::string v = e.get<std::string>();
+          if (t == Type::Mutex && noise_mutex(v))
+            return L.skip(L.at("behavior.summary." + p), "common system mutex skipped");
+          L.offer(t, v, source, L.at("behavior.summary." + p));
+        });
+      };
+      strings("mutexes", Type::Mutex);
+      strings("write_keys", Type::Registry);
+      strings("write_files", Type::Path);
+      strings("executed_commands", Type::Process);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// STIX
+
+void load_stix_object(Loader& L, const json& o, const std::string& where, int64_t now) {
+  if (!o.is_object() || str(o, "type") != "indicator") return;
+  std::string id = str(o, "id");
+  std::string source = "stix:" + (id.empty() ? basename_of(L.name) : id);
+  if (o.contains("revoked") && truthy(o["revoked"])) return L.skip(where, "revoked indicator skipped");
+  std::string until = str(o, "valid_until");
+  if (!until.empty()) {
+    auto t = time::parse_rfc3339(until);
+    if (t && *t < now) return L.skip(where, "indicator expired " + until + ", skipped");
+  }
+  std::string ptype = str(o, "pattern_type");
+  if (!ptype.empty() && ptype != "stix")
+    return L.unsupported(where, "pattern_type \"" + ptype + "\" is not supported; indicator not used");
+  std::string pattern = str(o, "pattern");
+  if (pattern.empty()) {
+    ++L.rep.rejected;
+    return L.h.on_problem(Problem::Rejected, where, "indicator without a pattern");
+  }
+  int64_t first = 0;
+  if (auto t = time::parse_rfc3339(str(o, "valid_from"))) first = *t;
+  StixResult res = parse_stix_pattern(pattern);
+  if (!res.error.empty()) {
+    ++L.rep.rejected;
+    return L.h.on_problem(Problem::Rejected, where, "bad STIX pattern: " + res.error);
+  }
+  if (!res.unsupported.empty())
+    return L.unsupported(where, "STIX pattern not supported (" + res.unsupported +
+                                    "); indicator not used");
+  for (const auto& t : res.terms) L.offer(t.type, t.value, source, where + ".pattern", "", first);
+}
+
+void load_stix(Loader& L, const json& doc) {
+  L.rep.format = "stix";
+  int64_t now = time::now();
+  if (doc.is_object() && doc.contains("objects") && doc["objects"].is_array()) {
+    std::size_t i = 0;
+    for (const auto& o : doc["objects"]) {
+      load_stix_object(L, o, L.at("objects[" + std::to_string(i) + "]"), now);
+      ++i;
+    }
+  } else if (doc.is_array()) {
+    std::size_t i = 0;
+    for (const auto& o : doc) load_stix_object(L, o, L.at("[" + std::to_string(i++) + "]"), now);
+  } else {
+    load_stix_object(L, doc, L.at("indicator"), now);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// MISP
+
+void misp_attribute(Loader& L, const json& a, const std::string& where, const std::string& source,
+                    std::set<std::string>& unsupported_types) {
+  if (!a.is_object()) return;
+  if (a.contains("deleted") && truthy(a["deleted"])) return;
+  if (!a.contains("to_ids") || !truthy(a["to_ids"])) return L.skip(where, "to_ids is false, skipped");
+  std::string type = str(a, "type");
+  std::string v = str(a, "value");
+  auto split_first = [&](std::string& left, std::string& right) {
+    auto bar = v.find('|');
+    if (bar == std::string::npos) {
+      left = v;
+      right.clear();
+    } else {
+      left = v.substr(0, bar);
+      right = v.substr(bar + 1);
+    }
+  };
+  auto split_last = [&](std::string& left, std::string& right) {
+    auto bar = v.rfind('|');
+    if (bar == std::string::npos) {
+      left = v;
+      right.clear();
+    } else {
+      left = v.substr(0, bar);
+      right = v.substr(bar + 1);
+    }
+  };
+  std::string l, r;
+  if (type == "ip-src" || type == "ip-dst") return L.offer(Type::Ip, v, source, where);
+  if (type == "ip-src|port" || type == "ip-dst|port") {
+    split_last(l, r);
+    return L.offer(Type::Ip, l, source, where);
+  }
+  if (type == "domain" || type == "hostname") return L.offer(Type::Domain, v, source, where);
+  if (type == "hostname|port") {
+    split_last(l, r);
+    return L.offer(Type::Domain, l, source, where);
+  }
+  if (type == "domain|ip") {
+    split_first(l, r);
+    L.offer(Type::Domain, l, source, where);
+    if (!r.empty()) L.offer(Type::Ip, r, source, where);
+    return;
+  }
+  if (type == "url" || type == "link" || (type == "uri" && v.find("://") != std::string::npos))
+    return type == "link" ? L.skip(where, "link attribute skipped")
+                          : L.offer(Type::Url, v, source, where);
+  if (type == "md5" || type == "sha1" || type == "sha256" || type == "sha512")
+    return L.offer(*parse_type(type), v, source, where);
+  if (type == "filename") return L.offer(Type::Filename, v, source, where);
+  if (type.rfind("filename|", 0) == 0) {
+    split_first(l, r);
+    auto ht = parse_type(type.substr(9));
+    if (!ht) {
+      unsupported_types.insert(type);
+      return;
+    }
+    if (l.find_first_of("/\\") != std::string::npos) L.offer(Type::Path, l, source, where);
+    else L.offer(Type::Filename, l, source, where);
+    return L.offer(*ht, r, source, where);
+  }
+  if (type == "email-src" || type == "email-dst" || type == "email")
+    return L.offer(Type::Email, v, source, where);
+  if (type == "mutex") return L.offer(Type::Mutex, v, source, where);
+  if (type == "regkey") return L.offer(Type::Registry, v, source, where);
+  if (type == "regkey|value") {
+    split_first(l, r);
+    return L.offer(Type::Registry, l, source, where);
+  }
+  unsupported_types.insert(type);
+}
+
+void load_misp_event(Loader& L, const json& ev, const std::string& where) {
+  std::string id = str(ev, "id");
+  if (id.empty()) id = str(ev, "uuid");
+  std::string source = "misp:" + (id.empty() ? basename_of(L.name) : "event-" + id);
+  std::set<std::string> unsupported_types;
+  if (auto a = ev.find("Attribute"); a != ev.end() && a->is_array()) {
+    std::size_t i = 0;
+    for (const auto& at : *a)
+      misp_attribute(L, at, where + ".Attribute[" + std::to_string(i++) + "]", source,
+                     unsupported_types);
+  }
+  if (auto o = ev.find("Object"); o != ev.end() && o->is_array()) {
+    std::size_t i = 0;
+    for (const auto& obj : *o) {
+      std::string ow = where + ".Object[" + std::to_string(i++) + "]";
+      if (obj.contains("deleted") && truthy(obj["deleted"])) continue;
+      if (auto a = obj.find("Attribute"); a != obj.end() && a->is_array()) {
+        std::size_t j = 0;
+        for (const auto& at : *a)
+          misp_attribute(L, at, ow + ".Attribute[" + std::to_string(j++) + "]", source,
+                         unsupported_types);
+      }
+    }
+  }
+  if (!unsupported_types.empty()) {
+    std::string list;
+    for (const auto& t : unsupported_types) list += (list.empty() ? "" : ", ") + t;
+    L.unsupported(where, "attribute types not supported for matching: " + list);
+  }
+}
+
+void load_misp(Loader& L, const json& doc) {
+  L.rep.format = "misp";
+  if (doc.contains("Event")) return load_misp_event(L, doc["Event"], L.at("Event"));
+  if (doc.contains("response")) {
+    const json& r = doc["response"];
+    if (r.is_array()) {
+      std::size_t i = 0;
+      for (const auto& e : r) {
+        std::string w = L.at("response[" + std::to_string(i++) + "]");
+        if (e.contains("Event")) load_misp_event(L, e["Event"], w + ".Event");
+      }
+    } else if (r.is_object() && r.contains("Attribute")) {
+      load_misp_event(L, r, L.at("response"));
+    }
+    return;
+  }
+  load_misp_event(L, doc, L.at("event"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Line formats
+
+// Splits one CSV line (RFC 4180 quotes, no embedded newlines).
+std::vector<std::string> csv_fields(std::string_view line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"' && out.back().empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+void load_indicator_line(Loader& L, std::string_view line, const std::string& where) {
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const json::exception&) {
+    ++L.rep.rejected;
+    return L.h.on_problem(Problem::Rejected, where, "not valid JSON");
+  }
+  if (!j.is_object() || str(j, "kind") != "indicator") {
+    ++L.rep.rejected;
+    return L.h.on_problem(Problem::Rejected, where, "not an indicator record");
+  }
+  auto t = parse_type(str(j, "type"));
+  if (!t) {
+    ++L.rep.rejected;
+    return L.h.on_problem(Problem::Rejected, where, "unknown indicator type");
+  }
+  std::string source = str(j, "source");
+  if (source.empty()) source = "jsonl:" + basename_of(L.name);
+  int64_t first = 0;
+  if (auto f = time::parse_rfc3339(str(j, "first_seen"))) first = *f;
+  L.offer(*t, str(j, "value"), source, where, str(j, "incident"), first);
+}
+
+}  // namespace
+
+std::optional<Type> guess_type(std::string_view raw) {
+  std::string_view v = trim(raw);
+  if (v.empty()) return std::nullopt;
+  bool hex = true;
+  for (char c : v)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) hex = false;
+  if (hex) {
+    if (v.size() == 32) return Type::Md5;
+    if (v.size() == 40) return Type::Sha1;
+    if (v.size() == 64) return Type::Sha256;
+    if (v.size() == 128) return Type::Sha512;
+  }
+  if (v.find("://") != std::string_view::npos) return Type::Url;
+  if (v.find('/') != std::string_view::npos && v.front() != '/') {
+    std::string s(v);
+    if (canonical_cidr(s) || (canonical_ip(s.substr(0, s.find('/'))) && s.find('/') != 0))
+      return Type::Cidr;
+  }
+  if (canonical_ip(v)) return Type::Ip;
+  if (v.size() > 2 && (lower(v.substr(0, 2)) == "hk" || lower(v.substr(0, 9)) == "\\registry"))
+    return Type::Registry;
+  if (v.front() == '/' || v.substr(0, 2) == "\\\\" ||
+      (v.size() > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/')))
+    return Type::Path;
+  if (v.find('@') != std::string_view::npos && canonical_email(v)) return Type::Email;
+  auto dot = v.rfind('.');
+  if (dot != std::string_view::npos) {
+    static const char* exts[] = {"exe", "dll", "scr", "sys", "bat", "cmd", "ps1", "vbs", "vbe",
+                                 "js",  "jse", "hta", "lnk", "doc", "docx", "docm", "xls",
+                                 "xlsx", "xlsm", "jar", "msi", "tmp", "dat", "bin", "elf",
+                                 "so",  "sh",  "pdf", "iso", "img", "rar", "7z", "wsf", "cpl",
+                                 "ocx", "pif", "apk", "dmg", "pkg"};
+    std::string ext = lower(v.substr(dot + 1));
+    for (const char* e : exts)
+      if (ext == e) return Type::Filename;
+  }
+  if (canonical_domain(v) && v.find('.') != std::string_view::npos) return Type::Domain;
+  return std::nullopt;
+}
+
+LoadReport load_iocs_text(std::string_view text, const std::string& name, const IocHandler& h,
+                          const std::string& format, const std::string& incident) {
+  Loader L{h, name, incident, {}};
+  std::string_view body = trim(text);
+  std::string fmt = format;
+  if (fmt == "auto") {
+    if (body.empty()) {
+      fmt = "list";
+    } else if (body.front() == '[' || body.front() == '{') {
+      // One JSON document, or JSON Lines of indicator records.
+      auto nl = body.find('\n');
+      std::string_view first = trim(body.substr(0, nl));
+      bool jsonl = false;
+      if (nl != std::string_view::npos && !first.empty() && first.front() == '{' &&
+          first.back() == '}') {
+        try {
+          json j = json::parse(first);
+          jsonl = j.is_object() && j.contains("kind");
+        } catch (const json::exception&) {
+        }
+      } else if (nl == std::string_view::npos && first.find("\"kind\"") != std::string_view::npos &&
+                 first.find("\"indicator\"") != std::string_view::npos) {
+        jsonl = true;
+      }
+      fmt = jsonl ? "jsonl" : "json";
+    } else {
+      auto nl = body.find('\n');
+      std::string_view first = trim(body.substr(0, nl));
+      auto comma = first.find(',');
+      fmt = "list";
+      if (comma != std::string_view::npos) {
+        std::string head = lower(trim(first.substr(0, comma)));
+        if (head == "type" || parse_type(head) || head == "hash") fmt = "csv";
+      }
+    }
+  }
+  if (fmt == "json" || fmt == "sandbox" || fmt == "stix" || fmt == "misp") {
+    json doc;
+    try {
+      // Sandbox API call logs can be huge and are of no use here: drop them while parsing.
+      doc = json::parse(text, [](int, json::parse_event_t ev, json& parsed) {
+        return !(ev == json::parse_event_t::key && parsed == "calls");
+      });
+    } catch (const json::parse_error& e) {
+      throw UsageError(name + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+    }
+    if (fmt == "json") {
+      if (doc.is_object() && (doc.contains("Event") || doc.contains("response") ||
+                              (doc.contains("Attribute") && doc.contains("info"))))
+        fmt = "misp";
+      else if ((doc.is_object() && (str(doc, "type") == "bundle" || str(doc, "type") == "indicator" ||
+                                    doc.contains("objects"))) ||
+               (doc.is_array() && !doc.empty() && doc[0].is_object() && doc[0].contains("pattern")))
+        fmt = "stix";
+      else if (doc.is_object() && (doc.contains("network") || doc.contains("behavior") ||
+                                   doc.contains("dropped") || doc.contains("target")))
+        fmt = "sandbox";
+      else
+        throw UsageError(name + ": not a known IOC format (expected a sandbox report, STIX, "
+                                "MISP, indicator records, CSV or a plain list)");
+    }
+    if (fmt == "misp") load_misp(L, doc);
+    else if (fmt == "stix") load_stix(L, doc);
+    else load_sandbox(L, doc);
+    return L.rep;
+  }
+  if (fmt != "jsonl" && fmt != "csv" && fmt != "list")
+    throw UsageError("unknown IOC format \"" + fmt + "\"");
+  L.rep.format = fmt;
+  std::size_t line_no = 0;
+  std::size_t pos = 0;
+  bool header_checked = false;
+  std::string list_source = "list:" + basename_of(name);
+  while (pos <= text.size()) {
+    auto nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    ++line_no;
+    std::string where = name + ":" + std::to_string(line_no);
+    std::string_view t = trim(line);
+    if (t.empty() || t.front() == '#' || (fmt != "jsonl" && t.front() == ';')) continue;
+    if (fmt == "jsonl") {
+      load_indicator_line(L, t, where);
+    } else if (fmt == "csv") {
+      auto f = csv_fields(t);
+      if (!header_checked) {
+        header_checked = true;
+        if (lower(trim(f[0])) == "type") continue;
+      }
+      if (f.size() < 2) {
+        ++L.rep.rejected;
+        h.on_problem(Problem::Rejected, where, "expected type,value");
+        continue;
+      }
+      std::string tn = lower(trim(f[0]));
+      std::optional<Type> ty = tn == "hash" ? guess_type(f[1]) : parse_type(tn);
+      if (!ty) {
+        ++L.rep.rejected;
+        h.on_problem(Problem::Rejected, where, "unknown indicator type");
+        continue;
+      }
+      std::string source = f.size() > 2 && !trim(f[2]).empty() ? std::string(trim(f[2]))
+                                                              : "csv:" + basename_of(name);
+      std::string inc = f.size() > 3 ? std::string(trim(f[3])) : "";
+      L.offer(*ty, trim(f[1]), source, where, inc);
+    } else {
+      // Plain list: the value, then an optional comment ("1.10.16.0/20 ; SBL256894").
+      auto cut = t.find_first_of(" \t;#");
+      std::string_view v = trim(t.substr(0, cut));
+      auto ty = guess_type(v);
+      if (!ty) {
+        ++L.rep.rejected;
+        h.on_problem(Problem::Rejected, where, "not an indicator value");
+        continue;
+      }
+      L.offer(*ty, v, list_source, where);
+    }
+  }
+  return L.rep;
+}
+
+LoadReport load_iocs(const std::string& path, const IocHandler& h, const std::string& format,
+                     const std::string& incident) {
+  int fd = 0;
+  if (path != "-") {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw UsageError(path + ": cannot read IOC file: " + std::strerror(errno));
+  }
+  std::string text;
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      if (fd > 0) ::close(fd);
+      throw UsageError(path + ": cannot read IOC file: " + std::strerror(e));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  if (fd > 0) ::close(fd);
+  return load_iocs_text(text, path == "-" ? "<stdin>" : path, h, format, incident);
+}
+
+}  // namespace tr::match

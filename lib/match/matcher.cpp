@@ -1,0 +1,751 @@
+#include "match/matcher.hpp"
+
+#include <arpa/inet.h>
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "schema/observable.hpp"
+
+namespace tr::match {
+namespace {
+
+constexpr uint32_t kEnd = UINT32_MAX;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
+                        s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool has_control(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Digests of empty content: a sandbox lists them for every zero-byte file it sees.
+bool is_empty_digest(std::string_view h) {
+  return h == "d41d8cd98f00b204e9800998ecf8427e" ||
+         h == "da39a3ee5e6b4b0d3255bfef95601890afd80709" ||
+         h == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" ||
+         h == "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8"
+              "318d2877eec2f63b931bd47417a81a538327af927da3e";
+}
+
+bool is_hex(std::string_view s) {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// Parses "a.b.c.d", "v6" or either with "/len" into family (4/6), 16 bytes and a length.
+bool parse_net(std::string_view s, int& family, unsigned char (&addr)[16], int& len) {
+  s = trim(s);
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+  auto slash = s.find('/');
+  std::string_view a = s.substr(0, slash);
+  if (a.empty() || a.size() > 45) return false;
+  char buf[64];
+  std::memcpy(buf, a.data(), a.size());
+  buf[a.size()] = 0;
+  std::memset(addr, 0, 16);
+  if (inet_pton(AF_INET, buf, addr) == 1) {
+    family = 4;
+    len = 32;
+  } else if (inet_pton(AF_INET6, buf, addr) == 1) {
+    family = 6;
+    len = 128;
+  } else {
+    return false;
+  }
+  if (slash != std::string_view::npos) {
+    std::string_view l = s.substr(slash + 1);
+    if (l.empty() || l.size() > 3) return false;
+    int n = 0;
+    for (char c : l) {
+      if (c < '0' || c > '9') return false;
+      n = n * 10 + (c - '0');
+    }
+    if (n > len) return false;
+    len = n;
+  }
+  return true;
+}
+
+void mask(unsigned char (&addr)[16], int len, int bytes) {
+  for (int i = 0; i < bytes; ++i) {
+    int bits = len - i * 8;
+    if (bits >= 8) continue;
+    addr[i] = bits <= 0 ? 0 : static_cast<unsigned char>(addr[i] & (0xFF << (8 - bits)));
+  }
+}
+
+std::string net_key(const unsigned char* addr, int len, int bytes) {
+  std::string k(1 + static_cast<std::size_t>(bytes), '\0');
+  k[0] = static_cast<char>(len);
+  std::memcpy(k.data() + 1, addr, static_cast<std::size_t>(bytes));
+  return k;
+}
+
+std::string format_net(int family, const unsigned char* addr, int len) {
+  char out[INET6_ADDRSTRLEN];
+  inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, out, sizeof out);
+  return std::string(out) + "/" + std::to_string(len);
+}
+
+std::string collapse_space(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : trim(s)) {
+    if (c == ' ' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view type_name(Type t) {
+  switch (t) {
+    case Type::Ip: return "ip";
+    case Type::Cidr: return "cidr";
+    case Type::Domain: return "domain";
+    case Type::Url: return "url";
+    case Type::Md5: return "md5";
+    case Type::Sha1: return "sha1";
+    case Type::Sha256: return "sha256";
+    case Type::Sha512: return "sha512";
+    case Type::Filename: return "filename";
+    case Type::Path: return "path";
+    case Type::Registry: return "registry";
+    case Type::Mutex: return "mutex";
+    case Type::Process: return "process";
+    case Type::Email: return "email";
+    case Type::Regex: return "regex";
+  }
+  return "?";
+}
+
+std::optional<Type> parse_type(std::string_view n) {
+  std::string s = lower(trim(n));
+  if (s == "ip" || s == "ipv4" || s == "ipv6" || s == "ip-dst" || s == "ip-src" ||
+      s == "ipv4-addr" || s == "ipv6-addr" || s == "address")
+    return Type::Ip;
+  if (s == "cidr" || s == "network" || s == "net" || s == "ip-range") return Type::Cidr;
+  if (s == "domain" || s == "hostname" || s == "fqdn" || s == "domain-name" || s == "host")
+    return Type::Domain;
+  if (s == "url" || s == "uri" || s == "link") return Type::Url;
+  if (s == "md5") return Type::Md5;
+  if (s == "sha1" || s == "sha-1") return Type::Sha1;
+  if (s == "sha256" || s == "sha-256") return Type::Sha256;
+  if (s == "sha512" || s == "sha-512") return Type::Sha512;
+  if (s == "filename" || s == "file" || s == "file-name" || s == "name") return Type::Filename;
+  if (s == "path" || s == "filepath" || s == "file-path") return Type::Path;
+  if (s == "registry" || s == "regkey" || s == "registry-key" || s == "windows-registry-key" ||
+      s == "key")
+    return Type::Registry;
+  if (s == "mutex" || s == "mutant") return Type::Mutex;
+  if (s == "process" || s == "cmdline" || s == "command-line" || s == "command_line" ||
+      s == "command")
+    return Type::Process;
+  if (s == "email" || s == "email-addr" || s == "email-src" || s == "email-dst")
+    return Type::Email;
+  if (s == "regex" || s == "regexp" || s == "re") return Type::Regex;
+  if (s == "hash") return std::nullopt;  // ambiguous: decided by length in canonicalise_hash
+  return std::nullopt;
+}
+
+std::string_view via_name(Via v) {
+  switch (v) {
+    case Via::Exact: return "exact";
+    case Via::Parent: return "parent";
+    case Via::Network: return "network";
+    case Via::UrlHost: return "url-host";
+    case Via::FileName: return "file-name";
+    case Via::Regex: return "regex";
+  }
+  return "?";
+}
+
+std::string_view path_basename(std::string_view p) {
+  auto slash = p.find_last_of("/\\");
+  return slash == std::string_view::npos ? p : p.substr(slash + 1);
+}
+
+std::string normalise_path(std::string_view raw) {
+  std::string_view p = trim(raw);
+  if (p.size() > 4 && (p.substr(0, 4) == "\\\\?\\" || p.substr(0, 4) == "\\??\\"))
+    p.remove_prefix(4);
+  bool windows = p.find('\\') != std::string_view::npos ||
+                 (p.size() >= 2 && p[1] == ':' &&
+                  ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')));
+  if (!windows) return std::string(p);
+  std::string out;
+  out.reserve(p.size());
+  for (char c : p) {
+    if (c == '/') c = '\\';
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c == '\\' && out.size() > 1 && out.back() == '\\') continue;  // keep a leading "\\"
+    out += c;
+  }
+  while (out.size() > 3 && out.back() == '\\') out.pop_back();
+  return out;
+}
+
+std::string normalise_registry(std::string_view raw) {
+  std::string_view k = trim(raw);
+  while (!k.empty() && k.front() == '\\' && !(k.size() > 9 && iequals(k.substr(0, 9), "\\registry")))
+    k.remove_prefix(1);
+  static const std::pair<std::string_view, std::string_view> hives[] = {
+      {"hkey_local_machine", "hklm"}, {"\\registry\\machine", "hklm"},
+      {"hkey_current_user", "hkcu"},  {"hkey_users", "hku"},
+      {"\\registry\\user", "hku"},    {"hkey_classes_root", "hkcr"},
+      {"hkey_current_config", "hkcc"}, {"hklm", "hklm"},
+      {"hkcu", "hkcu"},               {"hku", "hku"},
+      {"hkcr", "hkcr"},               {"hkcc", "hkcc"}};
+  std::string out;
+  for (const auto& [name, abbr] : hives) {
+    if (k.size() >= name.size() && iequals(k.substr(0, name.size()), name) &&
+        (k.size() == name.size() || k[name.size()] == '\\')) {
+      out = abbr;
+      k.remove_prefix(name.size());
+      break;
+    }
+  }
+  out.reserve(out.size() + k.size());
+  for (char c : k) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c == '\\' && !out.empty() && out.back() == '\\') continue;
+    out += c;
+  }
+  while (!out.empty() && out.back() == '\\') out.pop_back();
+  return out;
+}
+
+std::optional<std::string> normalise_url(std::string_view raw) {
+  std::string_view u = trim(raw);
+  if (u.empty() || has_control(u) || u.find(' ') != std::string_view::npos) return std::nullopt;
+  std::string scheme = "http";
+  auto sep = u.find("://");
+  if (sep != std::string_view::npos) {
+    scheme = lower(u.substr(0, sep));
+    for (char c : scheme)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
+        return std::nullopt;
+    u.remove_prefix(sep + 3);
+  }
+  auto frag = u.find('#');
+  if (frag != std::string_view::npos) u = u.substr(0, frag);
+  auto end = u.find_first_of("/?");
+  std::string_view authority = u.substr(0, end);
+  std::string_view rest = end == std::string_view::npos ? std::string_view() : u.substr(end);
+  auto at = authority.rfind('@');
+  if (at != std::string_view::npos) authority.remove_prefix(at + 1);  // drop user:pass@
+  std::string_view host = authority, port;
+  if (!host.empty() && host.front() == '[') {
+    auto close = host.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
+    host = host.substr(1, close - 1);
+  } else {
+    auto colon = host.rfind(':');
+    if (colon != std::string_view::npos) {
+      port = host.substr(colon + 1);
+      host = host.substr(0, colon);
+    }
+  }
+  std::string h;
+  if (auto ip = canonical_ip(host)) {
+    h = ip->find(':') != std::string::npos ? "[" + *ip + "]" : *ip;
+  } else if (auto d = canonical_domain(host)) {
+    h = *d;
+  } else {
+    return std::nullopt;
+  }
+  for (char c : port)
+    if (c < '0' || c > '9') return std::nullopt;
+  if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443")) port = {};
+  std::string out = h;
+  if (!port.empty()) out += ":" + std::string(port);
+  if (rest.empty() || rest.front() == '?') out += "/";
+  out += rest;
+  return out;
+}
+
+Canonical canonicalise(Type t, std::string_view raw) {
+  std::string_view v = trim(raw);
+  if (v.empty()) return {"", "empty value"};
+  if (v.size() > 8192) return {"", "value longer than 8192 bytes"};
+  switch (t) {
+    case Type::Ip:
+    case Type::Cidr: {
+      int family, len;
+      unsigned char addr[16];
+      if (!parse_net(v, family, addr, len)) return {"", "not an IP address or network"};
+      int full = family == 4 ? 32 : 128;
+      if (t == Type::Ip && len != full) t = Type::Cidr;
+      if (len < (family == 4 ? 8 : 16))
+        return {"", "network /" + std::to_string(len) + " is too broad (matches every address)"};
+      unsigned char host[16];
+      std::memcpy(host, addr, 16);
+      mask(addr, len, family == 4 ? 4 : 16);
+      if (std::memcmp(addr, host, 16) != 0) return {"", "network has host bits set"};
+      if (len == full) {
+        static const unsigned char zero[16] = {};
+        bool unspecified = std::memcmp(addr, zero, family == 4 ? 4 : 16) == 0;
+        bool broadcast = family == 4 && addr[0] == 255 && addr[1] == 255 && addr[2] == 255 &&
+                         addr[3] == 255;
+        bool loop = (family == 4 && addr[0] == 127) ||
+                    (family == 6 && std::memcmp(addr, zero, 15) == 0 && addr[15] == 1);
+        if (unspecified || broadcast || loop)
+          return {"", "unspecified, broadcast or loopback address matches every host"};
+        char out[INET6_ADDRSTRLEN];
+        inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, out, sizeof out);
+        return {out, ""};
+      }
+      return {format_net(family, addr, len), ""};
+    }
+    case Type::Domain: {
+      std::string_view d = v;
+      if (d.size() > 2 && d.substr(0, 2) == "*.") d.remove_prefix(2);  // "*.evil.example"
+      auto c = canonical_domain(d);
+      if (!c) return {"", "not a domain name"};
+      if (c->find('.') == std::string::npos)
+        return {"", "single-label name is too broad for a domain indicator"};
+      return {*c, ""};
+    }
+    case Type::Url: {
+      auto c = normalise_url(v);
+      if (!c) return {"", "not a URL"};
+      auto sep = v.find("://");
+      std::string scheme = sep == std::string_view::npos ? "http" : lower(v.substr(0, sep));
+      return {scheme + "://" + *c, ""};
+    }
+    case Type::Md5:
+    case Type::Sha1:
+    case Type::Sha256:
+    case Type::Sha512: {
+      std::string h = lower(v);
+      std::size_t want = t == Type::Md5 ? 32 : t == Type::Sha1 ? 40 : t == Type::Sha256 ? 64 : 128;
+      if (h.size() != want || !is_hex(h))
+        return {"", "not a " + std::string(type_name(t)) + " digest"};
+      if (is_empty_digest(h)) return {"", "digest of empty content matches every empty file"};
+      return {h, ""};
+    }
+    case Type::Filename: {
+      if (has_control(v)) return {"", "control characters in a file name"};
+      if (v.find_first_of("/\\") != std::string_view::npos)
+        return {"", "a file name has no directory part (use a path indicator)"};
+      if (v == "*" || v == "*.*" || v == "." || v == "..") return {"", "file name matches everything"};
+      return {lower(v), ""};
+    }
+    case Type::Path: {
+      if (has_control(v)) return {"", "control characters in a path"};
+      std::string p = normalise_path(v);
+      if (p == "/" || p == "*" || p.size() <= 3) return {"", "path is too broad"};
+      return {p, ""};
+    }
+    case Type::Registry: {
+      if (has_control(v)) return {"", "control characters in a registry key"};
+      std::string k = normalise_registry(v);
+      auto slash = k.find('\\');
+      if (k.empty() || slash == std::string::npos)
+        return {"", "a registry key needs a hive and a subkey"};
+      return {k, ""};
+    }
+    case Type::Mutex:
+    case Type::Process: {
+      if (has_control(v)) return {"", "control characters in value"};
+      std::string c = t == Type::Process ? collapse_space(v) : std::string(v);
+      return {c, ""};
+    }
+    case Type::Email: {
+      auto c = canonical_email(v);
+      if (!c) return {"", "not an e-mail address"};
+      return {*c, ""};
+    }
+    case Type::Regex: {
+      RE2::Options opt;
+      opt.set_log_errors(false);
+      RE2 re(v, opt);
+      if (!re.ok()) return {"", "bad regular expression: " + re.error()};
+      static const char* probes[] = {"", "a", "Z", "0", "/", "\\", "x y",
+                                     "C:\\Windows\\System32\\svchost.exe", "/usr/bin/bash"};
+      if (RE2::PartialMatch("", re)) return {"", "regular expression matches the empty string"};
+      int hits = 0;
+      for (const char* p : probes) hits += RE2::PartialMatch(p, re) ? 1 : 0;
+      if (hits >= 6) return {"", "regular expression matches almost anything"};
+      return {std::string(v), ""};
+    }
+  }
+  return {"", "unknown type"};
+}
+
+struct Matcher::RegexSet {
+  explicit RegexSet(const RE2::Options& o) : set(o, RE2::UNANCHORED) {}
+  RE2::Set set;
+  bool compiled = false;
+};
+
+Matcher::Matcher() { slots_.assign(1024, 0); }
+Matcher::~Matcher() = default;
+Matcher::Matcher(Matcher&&) noexcept = default;
+Matcher& Matcher::operator=(Matcher&&) noexcept = default;
+
+uint64_t Matcher::hash_key(Key kind, std::string_view key) {
+  // FNV-1a, then a final mix: fast on short keys, good enough spread for open addressing.
+  uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(kind);
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+uint32_t Matcher::intern_origin(const Origin& o) {
+  for (std::size_t i = origins_.size(); i-- > 0;)
+    if (origins_[i] == o) return static_cast<uint32_t>(i);
+  origins_.push_back(o);
+  return static_cast<uint32_t>(origins_.size() - 1);
+}
+
+uint64_t Matcher::store_bytes(std::string_view s) {
+  uint64_t off = arena_.size();
+  arena_.append(s);
+  return off;
+}
+
+int64_t Matcher::find(Key kind, std::string_view key) const {
+  std::size_t mask_ = slots_.size() - 1;
+  std::size_t i = hash_key(kind, key) & mask_;
+  while (uint32_t s = slots_[i]) {
+    const KeyEntry& k = keys_[s - 1];
+    if (k.kind == kind && k.len == key.size() &&
+        std::memcmp(arena_.data() + k.off, key.data(), key.size()) == 0)
+      return s - 1;
+    i = (i + 1) & mask_;
+  }
+  return -1;
+}
+
+void Matcher::grow() {
+  std::vector<uint32_t> slots(slots_.size() * 2, 0);
+  std::size_t m = slots.size() - 1;
+  for (uint32_t k = 0; k < keys_.size(); ++k) {
+    std::size_t i = hash_key(keys_[k].kind, bytes(keys_[k].off, keys_[k].len)) & m;
+    while (slots[i]) i = (i + 1) & m;
+    slots[i] = k + 1;
+  }
+  slots_.swap(slots);
+}
+
+void Matcher::index(Key kind, std::string_view key, uint32_t indicator) {
+  int64_t k = find(kind, key);
+  if (k < 0) {
+    if ((keys_.size() + 1) * 2 > slots_.size()) grow();
+    // The key text usually is the indicator's own value, already in the arena.
+    const Entry& e = indicators_[indicator];
+    std::string_view own = bytes(e.off, e.len);
+    uint64_t off;
+    if (key.data() >= own.data() && key.data() + key.size() <= own.data() + own.size())
+      off = e.off + static_cast<uint64_t>(key.data() - own.data());
+    else
+      off = store_bytes(key);
+    keys_.push_back({off, static_cast<uint32_t>(key.size()), kEnd, kind});
+    k = static_cast<int64_t>(keys_.size() - 1);
+    std::size_t m = slots_.size() - 1;
+    std::size_t i = hash_key(kind, key) & m;
+    while (slots_[i]) i = (i + 1) & m;
+    slots_[i] = static_cast<uint32_t>(k + 1);
+  }
+  KeyEntry& ke = keys_[static_cast<std::size_t>(k)];
+  // Same indicator (type, value, origin) twice: keep one.
+  for (uint32_t p = ke.head; p != kEnd; p = postings_[p].next) {
+    const Entry& a = indicators_[postings_[p].indicator];
+    const Entry& b = indicators_[indicator];
+    if (a.type == b.type && a.origin == b.origin && bytes(a.off, a.len) == bytes(b.off, b.len)) {
+      indicators_.pop_back();  // callers index the newest indicator only
+      arena_.resize(b.off);
+      return;
+    }
+  }
+  postings_.push_back({indicator, ke.head});
+  ke.head = static_cast<uint32_t>(postings_.size() - 1);
+}
+
+std::string Matcher::add(Type type, std::string_view raw, const Origin& origin,
+                         int64_t first_seen) {
+  Canonical c = canonicalise(type, raw);
+  if (!c.error.empty()) return c.error;
+  if (type == Type::Ip && c.value.find('/') != std::string::npos) type = Type::Cidr;
+  if (type == Type::Cidr && c.value.find('/') == std::string::npos) type = Type::Ip;
+  uint32_t id = static_cast<uint32_t>(indicators_.size());
+  uint64_t off = store_bytes(c.value);
+  indicators_.push_back({off, static_cast<uint32_t>(c.value.size()), intern_origin(origin),
+                         first_seen, type});
+  std::string_view v = bytes(off, static_cast<uint32_t>(c.value.size()));
+  std::size_t before = indicators_.size();
+  switch (type) {
+    case Type::Ip:
+    case Type::Cidr: {
+      int family, len;
+      unsigned char addr[16];
+      parse_net(v, family, addr, len);
+      std::string k = net_key(addr, len, family == 4 ? 4 : 16);
+      if (family == 4) v4_lengths_.set(static_cast<std::size_t>(len));
+      else v6_lengths_.set(static_cast<std::size_t>(len));
+      // Binary keys are not the indicator's text: index() stores them in the arena.
+      index(family == 4 ? Key::Net4 : Key::Net6, k, id);
+      break;
+    }
+    case Type::Domain: index(Key::Domain, v, id); break;
+    case Type::Url: {
+      std::string_view key = v.substr(v.find("://") + 3);  // matched without the scheme
+      index(Key::Url, key, id);
+      if (indicators_.size() == before) {
+        auto end = key.find_first_of("/:");
+        std::string_view host = key.substr(0, end);
+        if (!host.empty() && host.front() == '[') host = key.substr(1, key.find(']') - 1);
+        index(Key::UrlHost, host, id);
+      }
+      break;
+    }
+    case Type::Md5:
+    case Type::Sha1:
+    case Type::Sha256:
+    case Type::Sha512: index(Key::Hash, v, id); break;
+    case Type::Filename: index(Key::Filename, v, id); break;
+    case Type::Path: index(Key::Path, v, id); break;
+    case Type::Registry: index(Key::Registry, v, id); break;
+    case Type::Mutex: index(Key::Mutex, v, id); break;
+    case Type::Process: index(Key::Process, v, id); break;
+    case Type::Email: index(Key::Email, v, id); break;
+    case Type::Regex: {
+      for (uint32_t r : regex_index_) {
+        const Entry& e = indicators_[r];
+        if (e.origin == indicators_[id].origin && bytes(e.off, e.len) == v) {
+          indicators_.pop_back();
+          arena_.resize(off);
+          return "";
+        }
+      }
+      regex_index_.push_back(id);
+      break;
+    }
+  }
+  if (indicators_.size() == before) ++per_type_[static_cast<int>(type)];
+  return "";
+}
+
+void Matcher::finish() {
+  if (regex_index_.empty()) return;
+  RE2::Options opt;
+  opt.set_log_errors(false);
+  regex_ = std::make_unique<RegexSet>(opt);
+  for (uint32_t r : regex_index_) {
+    const Entry& e = indicators_[r];
+    std::string err;
+    regex_->set.Add(bytes(e.off, e.len), &err);  // validated in canonicalise()
+  }
+  regex_->compiled = regex_->set.Compile();
+}
+
+void Matcher::emit(Key kind, std::string_view key, Via via, std::vector<Hit>& out) const {
+  int64_t k = find(kind, key);
+  if (k < 0) return;
+  for (uint32_t p = keys_[static_cast<std::size_t>(k)].head; p != kEnd; p = postings_[p].next)
+    out.push_back({postings_[p].indicator, via});
+}
+
+void Matcher::match_ip(std::string_view value, std::vector<Hit>& out) const {
+  int family, len;
+  unsigned char addr[16];
+  if (!parse_net(value, family, addr, len)) return;
+  // An IPv4-mapped IPv6 address (::ffff:203.0.113.7, as Linux shows dual-stack sockets) is
+  // the IPv4 address.
+  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (family == 6 && std::memcmp(addr, mapped, 12) == 0) {
+    std::memmove(addr, addr + 12, 4);
+    std::memset(addr + 4, 0, 12);
+    family = 4;
+    len = 32;
+  }
+  int bytes_n = family == 4 ? 4 : 16;
+  if (family == 4) {
+    for (int l = 32; l >= 0; --l) {
+      if (!v4_lengths_.test(static_cast<std::size_t>(l))) continue;
+      unsigned char m[16];
+      std::memcpy(m, addr, 16);
+      mask(m, l, 4);
+      emit(Key::Net4, net_key(m, l, bytes_n), l == 32 ? Via::Exact : Via::Network, out);
+    }
+  } else {
+    for (int l = 128; l >= 0; --l) {
+      if (!v6_lengths_.test(static_cast<std::size_t>(l))) continue;
+      unsigned char m[16];
+      std::memcpy(m, addr, 16);
+      mask(m, l, 16);
+      emit(Key::Net6, net_key(m, l, bytes_n), l == 128 ? Via::Exact : Via::Network, out);
+    }
+  }
+}
+
+void Matcher::match(Type t, std::string_view value, std::vector<Hit>& out) const {
+  value = trim(value);
+  if (value.empty()) return;
+  switch (t) {
+    case Type::Ip:
+    case Type::Cidr: match_ip(value, out); break;
+    case Type::Domain: {
+      auto d = canonical_domain(value);
+      if (!d) return;
+      std::string_view s = *d;
+      emit(Key::UrlHost, s, Via::UrlHost, out);
+      bool first = true;
+      while (true) {
+        emit(Key::Domain, s, first ? Via::Exact : Via::Parent, out);
+        first = false;
+        auto dot = s.find('.');
+        if (dot == std::string_view::npos) break;
+        s.remove_prefix(dot + 1);
+        if (s.find('.') == std::string_view::npos) break;  // never a bare TLD
+      }
+      break;
+    }
+    case Type::Url: {
+      auto u = normalise_url(value);
+      if (!u) return;
+      emit(Key::Url, *u, Via::Exact, out);
+      if (auto h = url_host(value)) {
+        std::vector<Hit> hosts;
+        if (canonical_ip(*h)) match_ip(*h, hosts);
+        else match(Type::Domain, *h, hosts);
+        for (Hit& hh : hosts) {
+          if (hh.via == Via::UrlHost) continue;  // another URL on the same host: not evidence
+          hh.via = Via::UrlHost;
+          out.push_back(hh);
+        }
+      }
+      break;
+    }
+    case Type::Md5:
+    case Type::Sha1:
+    case Type::Sha256:
+    case Type::Sha512: {
+      if (value.size() > 128) return;
+      char buf[128];
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        char c = value[i];
+        buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+      }
+      emit(Key::Hash, std::string_view(buf, value.size()), Via::Exact, out);
+      break;
+    }
+    case Type::Filename: emit(Key::Filename, lower(value), Via::Exact, out); break;
+    case Type::Path: {
+      std::string p = normalise_path(value);
+      emit(Key::Path, p, Via::Exact, out);
+      std::string_view base = path_basename(p);
+      if (!base.empty()) emit(Key::Filename, lower(base), Via::FileName, out);
+      break;
+    }
+    case Type::Registry: {
+      std::string k = normalise_registry(value);
+      auto walk = [&](std::string_view s) {
+        bool first = true;
+        while (!s.empty()) {
+          emit(Key::Registry, s, first ? Via::Exact : Via::Parent, out);
+          first = false;
+          auto slash = s.rfind('\\');
+          if (slash == std::string_view::npos || s.find('\\') == slash) break;  // keep hive\x
+          s = s.substr(0, slash);
+        }
+      };
+      walk(k);
+      // HKU\<sid>\Software\... is some user's HKCU\Software\...
+      if (k.size() > 4 && k.compare(0, 4, "hku\\") == 0) {
+        auto next = k.find('\\', 4);
+        if (next != std::string::npos) walk("hkcu" + k.substr(next));
+      }
+      break;
+    }
+    case Type::Mutex: emit(Key::Mutex, value, Via::Exact, out); break;
+    case Type::Process: emit(Key::Process, collapse_space(value), Via::Exact, out); break;
+    case Type::Email: {
+      if (auto e = canonical_email(value)) emit(Key::Email, *e, Via::Exact, out);
+      break;
+    }
+    case Type::Regex: match_text(value, out); break;
+  }
+}
+
+void Matcher::match_text(std::string_view text, std::vector<Hit>& out) const {
+  if (!regex_ || !regex_->compiled) return;
+  std::vector<int> which;
+  if (!regex_->set.Match(text, &which)) return;
+  std::sort(which.begin(), which.end());
+  for (int w : which) out.push_back({regex_index_[static_cast<std::size_t>(w)], Via::Regex});
+}
+
+IndicatorView Matcher::indicator(uint32_t i) const {
+  const Entry& e = indicators_[i];
+  return {e.type, bytes(e.off, e.len), &origins_[e.origin], e.first_seen};
+}
+
+bool is_strong(const IndicatorView& ind, Via via) {
+  if (via == Via::UrlHost || via == Via::FileName || via == Via::Regex) return false;
+  switch (ind.type) {
+    case Type::Md5:
+    case Type::Sha1:
+    case Type::Sha256:
+    case Type::Sha512:
+    case Type::Ip:
+    case Type::Domain:
+    case Type::Url:
+    case Type::Mutex:
+    case Type::Email: return true;
+    case Type::Cidr: {
+      auto slash = ind.value.rfind('/');
+      int len = std::atoi(std::string(ind.value.substr(slash + 1)).c_str());
+      bool v6 = ind.value.find(':') != std::string_view::npos;
+      return len >= (v6 ? 48 : 24);
+    }
+    default: return false;
+  }
+}
+
+}  // namespace tr::match

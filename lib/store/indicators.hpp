@@ -1,0 +1,60 @@
+// SQL for the indicator area of the case store (tr-ioc-check): indicators seen at this site
+// (for historic checks), the verdicts given, and the endpoint snapshots kept for retro-hunting.
+// Tables are declared in cases_schema.cpp (indicator_migrations).
+//
+// Invariants:
+//  - One row per (type, value, source): importing the same report again refreshes last_seen
+//    and fills a missing incident, it never duplicates. Row ids only grow, so "indicators
+//    imported since the last retro run" is `id > cursor`.
+//  - A snapshot is one host's artifacts from one check run, kept as the artifact records'
+//    JSON text in input order.
+//  - Callers hold a Transaction around writes; this file never opens one itself.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "store/db.hpp"
+
+namespace tr::store {
+
+struct IndicatorRow {
+  int64_t id = 0;
+  std::string type, value, source, incident;
+  int64_t first_seen = 0, last_seen = 0;
+};
+
+struct SnapshotRow {
+  int64_t id = 0;
+  std::string host;
+  int64_t collected = 0, stored = 0, artifacts = 0;
+};
+
+class IndicatorStore {
+ public:
+  explicit IndicatorStore(Db& db) : db_(db) {}
+
+  // Inserts or refreshes; returns true when the row is new.
+  bool upsert(const std::string& type, const std::string& value, const std::string& source,
+              const std::string& incident, int64_t first_seen, int64_t now_ms);
+  // Visits indicators with id > after_id in id order; stop by returning false.
+  void each(int64_t after_id, const std::function<bool(const IndicatorRow&)>& fn);
+  int64_t max_id();
+  int64_t count();
+
+  int64_t begin_snapshot(const std::string& host, int64_t collected, int64_t now_ms);
+  void add_artifact(int64_t snapshot_id, int64_t seq, const std::string& type,
+                    std::string_view record);
+  void finish_snapshot(int64_t snapshot_id, int64_t artifacts);
+  // Snapshots in id order, and one snapshot's artifacts in input order.
+  void each_snapshot(const std::function<bool(const SnapshotRow&)>& fn);
+  void each_artifact(int64_t snapshot_id, const std::function<bool(std::string_view)>& fn);
+
+  void save_verdict(const std::string& host, int64_t ts, const std::string& verdict,
+                    const std::string& incident, std::string_view record);
+
+ private:
+  Db& db_;
+};
+
+}  // namespace tr::store
