@@ -1,0 +1,691 @@
+#include "correlate/correlator.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <numeric>
+#include <set>
+#include <unordered_set>
+
+#include "core/hash.hpp"
+#include "record/json_out.hpp"
+
+namespace tr::correlate {
+
+namespace {
+
+int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+struct UnionFind {
+  std::vector<uint32_t> parent;
+  explicit UnionFind(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0u); }
+  uint32_t find(uint32_t x) {
+    while (parent[x] != x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  }
+  void unite(uint32_t a, uint32_t b) {
+    a = find(a), b = find(b);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+  }
+};
+
+constexpr const char* kDupType = "\x01";  // internal: the alert id, joins duplicates
+
+bool attacker_side(int attr) {
+  static const std::set<std::string> names = {"attacker_email", "attacker_url", "attacker_domain",
+                                              "related_url",    "related_domain", "file_hash",
+                                              "message_id"};
+  return attr >= 0 && names.count(attribute_names()[static_cast<std::size_t>(attr)]);
+}
+
+bool c2_side(int attr) {
+  static const std::set<std::string> names = {"attacker_ip", "attacker_domain", "attacker_url"};
+  return attr >= 0 && names.count(attribute_names()[static_cast<std::size_t>(attr)]);
+}
+
+std::string priority_of(int severity, int best_alert) {
+  int rank = severity >= 80 ? 1 : severity >= 60 ? 2 : severity >= 40 ? 3 : 4;
+  if (best_alert > 0) rank = std::min(rank, best_alert);
+  return "P" + std::to_string(rank);
+}
+
+void strings(JsonOut& o, std::string_view key, const std::vector<std::string>& v) {
+  o.key(key).begin_array();
+  for (const auto& s : v) o.value(s);
+  o.end_array();
+}
+
+std::vector<std::string> json_strings(const Json& j, std::string_view dotted) {
+  std::vector<std::string> out;
+  const Json* p = find_path(j, dotted);
+  if (p && p->is_array())
+    for (const auto& x : *p)
+      if (x.is_string()) out.push_back(x.get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+struct Correlator::Impl {
+  Options opt;
+  const NeverLink& never;
+  IncidentSource* store;
+  Emit emit;
+  Stats stats;
+  time::Millis period;  // hub period
+
+  struct Value {
+    std::string type, value;
+    bool never = false, internal = false;
+    uint32_t refs = 0;
+    std::vector<std::pair<int64_t, uint32_t>> counts;  // (period, alerts) for hub decisions
+    bool store_checked = false;
+    std::vector<uint32_t> stored;  // indices into stored_
+  };
+  std::unordered_map<std::string, uint32_t> index;
+  std::vector<Value> values;
+  std::vector<uint32_t> free_values;
+
+  struct Link {
+    uint32_t value;
+    int attr;
+  };
+  struct Pending {
+    AlertInfo info;
+    std::vector<Link> links;
+    int64_t period = 0;
+    std::vector<uint32_t> stored;
+  };
+  std::vector<Pending> pending;
+  std::map<int64_t, uint32_t> period_total;
+
+  std::vector<std::unique_ptr<StoredIncident>> stored;  // loaded stored incidents
+  std::unordered_map<std::string, uint32_t> stored_index;
+
+  bool started = false;
+  time::Millis newest = 0;
+  int64_t last_pass_frontier = 0;
+  int64_t closed_frontier = LLONG_MIN;  // alerts before it may have missed their group
+
+  Impl(Options o, const NeverLink& n, IncidentSource* s, Emit e)
+      : opt(std::move(o)), never(n), store(s), emit(std::move(e)), period(opt.hub_period()) {}
+
+  uint32_t intern(std::string_view type, std::string_view value, bool internal) {
+    std::string key;
+    key.reserve(type.size() + value.size() + 1);
+    key.append(type).push_back('\x1f');
+    key.append(value);
+    auto it = index.find(key);
+    if (it != index.end()) return it->second;
+    uint32_t id;
+    if (!free_values.empty()) {
+      id = free_values.back();
+      free_values.pop_back();
+      values[id] = Value{};
+    } else {
+      id = static_cast<uint32_t>(values.size());
+      values.emplace_back();
+    }
+    Value& v = values[id];
+    v.type = type;
+    v.value = value;
+    v.internal = internal;
+    v.never = !internal && never.matches(type, value);
+    index.emplace(std::move(key), id);
+    return id;
+  }
+
+  void release(uint32_t id) {
+    Value& v = values[id];
+    if (--v.refs > 0) return;
+    std::string key = v.type + '\x1f' + v.value;
+    index.erase(key);
+    v = Value{};
+    free_values.push_back(id);
+  }
+
+  bool hub(uint32_t id, int64_t p) const {
+    const Value& v = values[id];
+    if (v.internal) return false;
+    for (const auto& [per, n] : v.counts) {
+      if (per != p) continue;
+      if (n < static_cast<uint32_t>(opt.hub_min)) return false;
+      auto total = period_total.find(p);
+      return total != period_total.end() &&
+             static_cast<double>(n) >= opt.hub_share * static_cast<double>(total->second);
+    }
+    return false;
+  }
+
+  uint32_t stored_slot(const std::string& id) {
+    auto it = stored_index.find(id);
+    if (it != stored_index.end()) return it->second;
+    auto inc = store->load(id);
+    uint32_t slot = static_cast<uint32_t>(stored.size());
+    stored.push_back(std::move(inc));  // may be null: a vanished incident never joins
+    stored_index.emplace(id, slot);
+    return slot;
+  }
+
+  bool stored_in_window(uint32_t slot, time::Millis t) const {
+    const auto& s = stored[slot];
+    return s && t >= s->first_seen - opt.window && t <= s->last_seen + opt.window;
+  }
+
+  // Whether the stored incident carries the value in a role that links (the store's table of
+  // incident observables has no roles; the incident record has).
+  bool stored_links(uint32_t slot, const Value& v) const {
+    const auto& s = stored[slot];
+    if (!s) return false;
+    const Json* obs = find_path(s->record, "observables");
+    if (!obs || !obs->is_array()) return true;
+    for (const auto& o : *obs) {
+      if (!o.is_object()) continue;
+      if (string_at(o, "type") != v.type || string_at(o, "value") != v.value) continue;
+      if (opt.links.contains(attribute_of(v.type, string_at(o, "role")))) return true;
+    }
+    return false;
+  }
+
+  void add(AlertInfo a) {
+    ++stats.alerts;
+    if (!started) {
+      started = true;
+      newest = a.ts;
+      last_pass_frontier = frontier();
+    }
+    if (a.ts < closed_frontier) ++stats.late;
+    Pending p;
+    p.period = floor_div(a.ts, period);
+    ++period_total[p.period];
+    std::vector<uint32_t> seen;
+    auto add_link = [&](std::string_view type, std::string_view value, int attr, bool internal) {
+      uint32_t id = intern(type, value, internal);
+      Value& v = values[id];
+      if (v.never) {
+        if (v.refs == 0) {  // not referenced: drop at once
+          ++v.refs;
+          release(id);
+        }
+        return;
+      }
+      if (std::find(seen.begin(), seen.end(), id) != seen.end()) return;
+      seen.push_back(id);
+      ++v.refs;
+      if (!internal) {
+        auto c = std::find_if(v.counts.begin(), v.counts.end(),
+                              [&](const auto& pc) { return pc.first == p.period; });
+        if (c == v.counts.end())
+          v.counts.emplace_back(p.period, 1);
+        else
+          ++c->second;
+      }
+      p.links.push_back({id, attr});
+    };
+    add_link(kDupType, a.id, -1, true);
+    for (const auto& o : a.observables) {
+      int attr = attribute_of(o.type, o.role);
+      if (opt.links.contains(attr)) add_link(o.type, o.value, attr, false);
+    }
+    if (store) join_stored(a, p);
+    p.info = std::move(a);
+    bool advance = p.info.ts > newest;
+    if (advance) newest = p.info.ts;
+    pending.push_back(std::move(p));
+    if (advance) {
+      int64_t f = frontier();
+      if (f >= last_pass_frontier + std::max(period, opt.window / 4)) {
+        last_pass_frontier = f;
+        pass(f, false);
+      }
+    }
+  }
+
+  void join_stored(const AlertInfo& a, Pending& p) {
+    auto add_slot = [&](uint32_t slot) {
+      if (std::find(p.stored.begin(), p.stored.end(), slot) == p.stored.end())
+        p.stored.push_back(slot);
+    };
+    if (auto inc = store->incident_of_alert(a.id)) {
+      uint32_t slot = stored_slot(*inc);
+      if (stored[slot]) add_slot(slot);
+    }
+    for (const auto& l : p.links) {
+      Value& v = values[l.value];
+      if (v.internal) continue;
+      if (!v.store_checked) {
+        v.store_checked = true;
+        for (const auto& id : store->incidents_with(v.type, v.value)) {
+          uint32_t slot = stored_slot(id);
+          if (stored[slot] && stored_links(slot, v)) v.stored.push_back(slot);
+        }
+      }
+      for (uint32_t slot : v.stored)
+        if (stored_in_window(slot, a.ts)) add_slot(slot);
+    }
+  }
+
+  // Start of the first period that may still receive alerts.
+  int64_t frontier() const { return floor_div(newest - opt.late, period) * period; }
+  int64_t period_end(time::Millis t) const { return (floor_div(t, period) + 1) * period; }
+
+  void pass(int64_t f, bool final) {
+    ++stats.passes;
+    std::size_t n = pending.size();
+    if (n == 0) return;
+    UnionFind uf(n + stored.size());
+    struct Occ {
+      uint32_t value;
+      time::Millis ts;
+      uint32_t alert;
+    };
+    std::vector<Occ> occ;
+    std::size_t total = 0;
+    for (const auto& p : pending) total += p.links.size();
+    occ.reserve(total);
+    for (uint32_t i = 0; i < n; ++i) {
+      const Pending& p = pending[i];
+      for (const auto& l : p.links)
+        if (!hub(l.value, p.period)) occ.push_back({l.value, p.info.ts, i});
+      for (uint32_t s : p.stored) uf.unite(i, static_cast<uint32_t>(n + s));
+    }
+    std::sort(occ.begin(), occ.end(), [](const Occ& a, const Occ& b) {
+      return a.value != b.value ? a.value < b.value : a.ts < b.ts;
+    });
+    for (std::size_t k = 1; k < occ.size(); ++k)
+      if (occ[k].value == occ[k - 1].value && occ[k].ts - occ[k - 1].ts <= opt.window)
+        uf.unite(occ[k].alert, occ[k - 1].alert);
+
+    std::vector<time::Millis> last(n + stored.size(), LLONG_MIN);
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t r = uf.find(i);
+      last[r] = std::max(last[r], pending[i].info.ts);
+    }
+    std::unordered_map<uint32_t, std::vector<uint32_t>> groups;
+    std::vector<bool> closing(n, false);
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t r = uf.find(i);
+      if (final || period_end(last[r] + opt.window) <= f) {
+        groups[r].push_back(i);
+        closing[i] = true;
+      }
+    }
+    if (groups.empty()) return;
+    struct Built {
+      std::string id;
+      time::Millis first;
+      std::vector<AlertInfo> alerts;
+      std::string json;
+    };
+    std::vector<Built> built;
+    built.reserve(groups.size());
+    for (auto& [root, members] : groups) {
+      Built b;
+      build(members, uf, n, b.id, b.first, b.alerts, b.json);
+      built.push_back(std::move(b));
+    }
+    std::sort(built.begin(), built.end(), [](const Built& a, const Built& b) {
+      return a.first != b.first ? a.first < b.first : a.id < b.id;
+    });
+    // Compact before emitting so a closed pipe leaves a consistent state.
+    std::vector<Pending> keep;
+    keep.reserve(n - std::count(closing.begin(), closing.end(), true));
+    for (uint32_t i = 0; i < n; ++i) {
+      if (closing[i]) {
+        for (const auto& l : pending[i].links) release(l.value);
+      } else {
+        keep.push_back(std::move(pending[i]));
+      }
+    }
+    pending = std::move(keep);
+    int64_t min_period = LLONG_MAX;
+    for (const auto& p : pending) min_period = std::min(min_period, p.period);
+    for (auto it = period_total.begin(); it != period_total.end() && it->first < min_period;)
+      it = period_total.erase(it);
+    for (auto& v : values)
+      if (!v.counts.empty())
+        std::erase_if(v.counts, [&](const auto& pc) { return pc.first < min_period; });
+    if (!final) closed_frontier = std::max(closed_frontier, f - opt.window);
+    for (auto& b : built) {
+      ++stats.incidents;
+      emit(b.id, b.alerts, b.json);
+    }
+  }
+
+  void build(const std::vector<uint32_t>& members, UnionFind& uf, std::size_t n,
+             std::string& id_out, time::Millis& first_out, std::vector<AlertInfo>& alerts_out,
+             std::string& json_out);
+};
+
+namespace {
+
+struct Target {
+  std::vector<std::string> keys;  // the alert's target identities
+  std::vector<std::string> hosts;  // internal hosts (host names, else private victim IPs)
+};
+
+Target targets_of(const AlertInfo& a) {
+  Target t;
+  if (!a.users.empty())
+    t.keys = a.users;
+  else if (!a.hosts.empty())
+    t.keys = a.hosts;
+  t.hosts = a.hosts;
+  if (t.hosts.empty())
+    for (const auto& o : a.observables)
+      if (o.type == "ip" && (o.role == "victim" || o.role == "target") && is_private_ip(o.value))
+        t.hosts.push_back(o.value);
+  if (t.keys.empty()) t.keys = t.hosts;
+  return t;
+}
+
+}  // namespace
+
+void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf, std::size_t n,
+                             std::string& id_out, time::Millis& first_out,
+                             std::vector<AlertInfo>& alerts_out, std::string& json_out) {
+  // The stored incident it joins: the earliest (first seen, then id) of those in the component.
+  const StoredIncident* joined = nullptr;
+  uint32_t root = uf.find(members.front());
+  for (uint32_t s = 0; s < stored.size(); ++s) {
+    if (!stored[s] || uf.find(static_cast<uint32_t>(n + s)) != root) continue;
+    const auto& c = *stored[s];
+    if (!joined || c.first_seen < joined->first_seen ||
+        (c.first_seen == joined->first_seen && c.id < joined->id))
+      joined = &c;
+  }
+  if (joined) ++stats.joined;
+
+  // The group's alerts, each id once; then the stored ones not seen again in this input.
+  std::vector<uint32_t> order = members;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const auto &x = pending[a].info, &y = pending[b].info;
+    return x.ts != y.ts ? x.ts < y.ts : x.id < y.id;
+  });
+  struct Item {
+    const AlertInfo* info;
+    const std::vector<Link>* links;  // null for stored alerts
+    int64_t period;
+  };
+  std::vector<Item> items;
+  std::unordered_set<std::string_view> ids;
+  for (uint32_t i : order)
+    if (ids.insert(pending[i].info.id).second)
+      items.push_back({&pending[i].info, &pending[i].links, pending[i].period});
+  if (joined)
+    for (const auto& a : joined->alerts)
+      if (ids.insert(a.id).second) items.push_back({&a, nullptr, 0});
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.info->ts != b.info->ts ? a.info->ts < b.info->ts : a.info->id < b.info->id;
+  });
+
+  // Link values of each alert as (type, value, attribute), hubs and never-link left out.
+  struct Key {
+    std::string type, value;
+    int attr;
+  };
+  auto keys_of = [&](const Item& it) {
+    std::vector<Key> out;
+    if (it.links) {
+      for (const auto& l : *it.links) {
+        const Value& v = values[l.value];
+        if (v.internal || hub(l.value, it.period)) continue;
+        out.push_back({v.type, v.value, l.attr});
+      }
+    } else {
+      for (const auto& o : it.info->observables) {
+        int attr = attribute_of(o.type, o.role);
+        if (opt.links.contains(attr) && !never.matches(o.type, o.value))
+          out.push_back({o.type, o.value, attr});
+      }
+    }
+    return out;
+  };
+
+  const AlertInfo& earliest = *items.front().info;
+  std::string id = joined ? joined->id : make_id("i", {earliest.id});
+  time::Millis first = items.front().info->ts, last = items.back().info->ts;
+  int severity = 0, best_priority = 0;
+  const AlertInfo* top = nullptr;
+  std::set<std::string> users, hosts, departments, groups, sources, classes, tags, target_keys;
+  std::set<std::tuple<std::string, std::string, std::string>> observables;
+  bool vip = false;
+  // Per link value: alerts carrying it, their distinct targets and internal hosts, and whether
+  // any of them is a C2 or malware alert.
+  struct Use {
+    std::string type, value;
+    int attr;
+    std::size_t alerts = 0;
+    std::set<std::string> targets, hosts;
+    bool c2 = false;        // some alert with it is a C2 or malware alert
+    bool beacon = false;    // some alert with it is a C2 alert: hosts call it, not a lure
+  };
+  std::map<std::pair<std::string, std::string>, Use> uses;
+  for (const auto& it : items) {
+    const AlertInfo& a = *it.info;
+    if (!top || a.severity > top->severity) top = &a;
+    severity = std::max(severity, a.severity);
+    if (a.priority > 0 && (best_priority == 0 || a.priority < best_priority))
+      best_priority = a.priority;
+    users.insert(a.users.begin(), a.users.end());
+    hosts.insert(a.hosts.begin(), a.hosts.end());
+    departments.insert(a.departments.begin(), a.departments.end());
+    groups.insert(a.groups.begin(), a.groups.end());
+    if (!a.product.empty()) sources.insert(a.product);
+    if (!a.classification.empty()) classes.insert(a.classification);
+    vip = vip || a.vip;
+    for (const auto& o : a.observables) observables.emplace(o.type, o.value, o.role);
+    Target t = targets_of(a);
+    target_keys.insert(t.keys.begin(), t.keys.end());
+    bool c2 = a.classification == "c2" || a.classification == "malware";
+    for (auto& k : keys_of(it)) {
+      Use& u = uses[{k.type, k.value}];
+      if (u.alerts == 0) u.type = k.type, u.value = k.value, u.attr = k.attr;
+      // The more telling role wins when one value appears in several.
+      if (attacker_side(k.attr) || c2_side(k.attr)) u.attr = k.attr;
+      ++u.alerts;
+      u.targets.insert(t.keys.begin(), t.keys.end());
+      u.hosts.insert(t.hosts.begin(), t.hosts.end());
+      u.c2 = u.c2 || c2;
+      u.beacon = u.beacon || a.classification == "c2";
+    }
+  }
+  if (joined) {
+    const Json& r = joined->record;
+    first = std::min(first, joined->first_seen);
+    last = std::max(last, joined->last_seen);
+    severity = std::max<int>(severity, static_cast<int>(int_at(r, "severity")));
+    int rank = priority_rank(string_at(r, "priority"));
+    if (rank > 0 && (best_priority == 0 || rank < best_priority)) best_priority = rank;
+    for (auto& s : json_strings(r, "targets.users")) users.insert(s);
+    for (auto& s : json_strings(r, "targets.hosts")) hosts.insert(s);
+    for (auto& s : json_strings(r, "targets.departments")) departments.insert(s);
+    for (auto& s : json_strings(r, "targets.groups")) groups.insert(s);
+    for (auto& s : json_strings(r, "sources")) sources.insert(s);
+    for (auto& s : json_strings(r, "classification")) classes.insert(s);
+    for (auto& s : json_strings(r, "tags")) tags.insert(s);
+    if (const Json* obs = find_path(r, "observables"); obs && obs->is_array())
+      for (const auto& o : *obs)
+        if (o.is_object())
+          observables.emplace(string_at(o, "type"), string_at(o, "value"), string_at(o, "role"));
+  }
+
+  // Shapes: a campaign (one attacker-side indicator aimed at several targets) and a botnet
+  // (several internal hosts talking to one external C2 indicator).
+  const Use* campaign = nullptr;
+  const Use* botnet = nullptr;
+  std::vector<const Use*> linking;
+  for (const auto& [k, u] : uses) {
+    if (u.alerts >= 2) linking.push_back(&u);
+    if (attacker_side(u.attr) && !u.beacon && u.targets.size() >= static_cast<std::size_t>(opt.campaign_min) &&
+        (!campaign || u.targets.size() > campaign->targets.size()))
+      campaign = &u;
+    bool external = u.type != "ip" || !is_private_ip(u.value);
+    if (c2_side(u.attr) && external && u.c2 &&
+        u.hosts.size() >= static_cast<std::size_t>(opt.botnet_min) &&
+        (!botnet || u.hosts.size() > botnet->hosts.size()))
+      botnet = &u;
+  }
+  if (campaign) tags.insert("campaign");
+  if (botnet) tags.insert("botnet");
+  if (vip) tags.insert("vip");
+  std::sort(linking.begin(), linking.end(), [](const Use* a, const Use* b) {
+    if (a->alerts != b->alerts) return a->alerts > b->alerts;
+    return a->type != b->type ? a->type < b->type : a->value < b->value;
+  });
+
+  // Severity: the highest alert, raised for breadth (more targets) and for VIPs.
+  std::size_t breadth = std::max(target_keys.size(), std::max(users.size(), hosts.size()));
+  if (breadth > 1) severity += static_cast<int>(std::min<std::size_t>(20, 5 * (breadth - 1)));
+  if (vip) severity += 10;
+  severity = std::min(severity, 100);
+
+  std::string message = top && !top->message.empty() ? top->message : "alert " + earliest.id;
+  std::string title;
+  if (botnet) {
+    title = "Botnet: " + std::to_string(botnet->hosts.size()) + " hosts contact " + botnet->value;
+  } else if (campaign) {
+    title = "Campaign: " + message + " (" + std::to_string(campaign->targets.size()) + " targets)";
+  } else {
+    title = message;
+  }
+
+  JsonOut o;
+  o.begin_object();
+  o.field("kind", "incident").field("id", id).field("title", title).field("status", "new");
+  o.field("severity", severity).field("priority", priority_of(severity, best_priority));
+  o.field("first_seen", time::format_rfc3339(first)).field("last_seen", time::format_rfc3339(last));
+  std::vector<std::pair<time::Millis, std::string>> alert_ids;
+  for (const auto& it : items) alert_ids.emplace_back(it.info->ts, it.info->id);
+  if (joined)
+    for (const auto& a : joined->alert_ids)
+      if (ids.insert(a).second) alert_ids.emplace_back(LLONG_MIN, a);
+  std::stable_sort(alert_ids.begin(), alert_ids.end());
+  o.key("alerts").begin_array();
+  for (const auto& [ts, a] : alert_ids) o.value(a);
+  o.end_array();
+  o.field("alert_count", static_cast<int64_t>(alert_ids.size()));
+  o.key("observables").begin_array();
+  for (const auto& [type, value, role] : observables) {
+    o.begin_object().field("type", type).field("value", value);
+    if (!role.empty()) o.field("role", role);
+    o.end_object();
+  }
+  o.end_array();
+  o.key("links").begin_array();
+  for (const Use* u : linking) {
+    o.begin_object().field("type", u->type).field("value", u->value);
+    o.field("attribute", attribute_names()[static_cast<std::size_t>(u->attr)]);
+    o.field("alerts", static_cast<int64_t>(u->alerts));
+    o.field("targets", static_cast<int64_t>(u->targets.size()));
+    o.end_object();
+  }
+  o.end_array();
+  o.key("targets").begin_object();
+  strings(o, "users", {users.begin(), users.end()});
+  strings(o, "hosts", {hosts.begin(), hosts.end()});
+  strings(o, "departments", {departments.begin(), departments.end()});
+  strings(o, "groups", {groups.begin(), groups.end()});
+  o.end_object();
+  strings(o, "tags", {tags.begin(), tags.end()});
+  strings(o, "sources", {sources.begin(), sources.end()});
+  strings(o, "classification", {classes.begin(), classes.end()});
+  o.field("updated", time::format_rfc3339(time::now()));
+
+  if (opt.explain) {
+    // Why each alert belongs: a breadth-first tree from the earliest alert (or the stored
+    // incident it joins) over shared link values at most a window apart.
+    std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> by_value;
+    std::vector<std::vector<Key>> keys(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      keys[i] = keys_of(items[i]);
+      for (const auto& k : keys[i]) by_value[{k.type, k.value}].push_back(i);
+    }
+    struct Step {
+      std::ptrdiff_t from = -2;  // -2 unvisited, -1 root
+      std::string type, value;
+    };
+    std::vector<Step> steps(items.size());
+    std::vector<std::size_t> queue;
+    std::size_t start = 0;
+    if (joined) {
+      // Stored alerts and the alerts that joined through a stored value hang off the incident.
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (items[i].info->from_store) {
+          steps[i].from = -1;
+          queue.push_back(i);
+        }
+      }
+    }
+    if (queue.empty()) {
+      steps[start].from = -1;
+      queue.push_back(start);
+    }
+    for (std::size_t q = 0; q < queue.size(); ++q) {
+      std::size_t i = queue[q];
+      for (const auto& k : keys[i]) {
+        for (std::size_t j : by_value[{k.type, k.value}]) {
+          if (steps[j].from != -2) continue;
+          if (std::llabs(items[j].info->ts - items[i].info->ts) > opt.window) continue;
+          steps[j] = {static_cast<std::ptrdiff_t>(i), k.type, k.value};
+          queue.push_back(j);
+        }
+      }
+    }
+    o.key("explain").begin_array();
+    for (std::size_t q = 0; q < items.size(); ++q) {
+      std::size_t i = q < queue.size() ? queue[q] : 0;
+      if (q >= queue.size()) {
+        // Joined through the stored incident's values (not carried by a stored alert here).
+        for (std::size_t j = 0; j < items.size(); ++j)
+          if (steps[j].from == -2) {
+            i = j;
+            steps[j].from = -3;
+            break;
+          }
+      }
+      const Step& s = steps[i];
+      o.begin_object().field("alert", items[i].info->id);
+      if (s.from >= 0) {
+        o.field("from", items[static_cast<std::size_t>(s.from)].info->id);
+        o.key("via").begin_object().field("type", s.type).field("value", s.value).end_object();
+        std::vector<std::string> chain;
+        for (std::ptrdiff_t c = static_cast<std::ptrdiff_t>(i); steps[c].from >= 0;
+             c = steps[c].from)
+          chain.push_back(steps[c].type + " " + steps[c].value);
+        std::reverse(chain.begin(), chain.end());
+        strings(o, "chain", chain);
+      } else if (s.from == -1) {
+        o.field("reason", items[i].info->from_store ? "already in " + id : "earliest alert");
+      } else {
+        o.field("reason", "shares a value with " + id + " in the store");
+      }
+      o.end_object();
+    }
+    o.end_array();
+  }
+  o.end_object();
+
+  id_out = id;
+  first_out = first;
+  json_out = o.take();
+  alerts_out.clear();
+  for (uint32_t i : order) alerts_out.push_back(std::move(pending[i].info));
+}
+
+Correlator::Correlator(Options opt, const NeverLink& never, IncidentSource* store, Emit emit)
+    : impl_(std::make_unique<Impl>(std::move(opt), never, store, std::move(emit))),
+      stats_(impl_->stats) {}
+Correlator::~Correlator() = default;
+
+void Correlator::add(AlertInfo alert) { impl_->add(std::move(alert)); }
+void Correlator::finish() { impl_->pass(LLONG_MAX, true); }
+std::size_t Correlator::pending() const { return impl_->pending.size(); }
+
+}  // namespace tr::correlate
