@@ -179,16 +179,18 @@ std::size_t NeverLink::load_warninglists(const std::string& dir,
   std::sort(files.begin(), files.end());
   std::size_t loaded = 0;
   for (const auto& f : files) {
+    std::string name = fs::relative(f, dir, ec).string();
+    if (ec || name.empty()) name = f.filename().string();
     std::ifstream in(f);
     Json j;
     try {
       j = Json::parse(in);
     } catch (const std::exception&) {
-      warnings.push_back(f.string() + ": not valid JSON; warninglist skipped");
+      warnings.push_back("--warninglists: " + name + ": not valid JSON; list skipped");
       continue;
     }
     if (!j.is_object() || !j.contains("list") || !j["list"].is_array()) {
-      warnings.push_back(f.string() + ": no \"list\" array; warninglist skipped");
+      warnings.push_back("--warninglists: " + name + ": no \"list\" array; list skipped");
       continue;
     }
     std::string type = j.value("type", "string");

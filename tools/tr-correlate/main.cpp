@@ -10,8 +10,12 @@ int main(int argc, char** argv) {
   CLI::App& app = tool.app();
   app.add_option("-w,--window", f.window, "Time window within which shared values link (24h)");
   app.add_option("--link", f.link,
-                 "Link attributes, comma-separated (e.g. target_user,attacker_ip,file_hash)");
-  app.add_option("--never-link", f.never_link, "File of values that never link (repeatable)");
+                 "Link attributes, comma-separated (e.g. target_user,attacker_ip,file_hash)")
+      ->expected(1)
+      ->allow_extra_args(false);
+  app.add_option("--never-link", f.never_link, "File of values that never link (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false);
   app.add_option("--warninglists", f.warninglists, "Folder of MISP warninglists (JSON)");
   app.add_option("--campaign-min", f.campaign_min,
                  "Distinct targets of one attacker indicator that make a campaign (3)");
