@@ -589,11 +589,14 @@ void Lifecycle::sync(const std::string& name) {
   for (auto& e : *held) on_device[{e.type, e.value}] = e;
   store::BlockFilter f;
   f.device = name;
+  std::size_t checked = 0, repaired = 0;
   for (const auto& row : blocks.list(f)) {
     if (row.state == "pending") continue;
+    ++checked;
     auto key = std::make_pair(row.type, row.value);
     bool present = on_device.erase(key) > 0;
     if (present) continue;
+    ++repaired;
     if (row.expires && *row.expires <= now) continue;  // expire will lift it
     if (dry_run_) {
       emit(action("block", row, "planned", "dry run: missing on device; would re-apply"));
@@ -613,6 +616,9 @@ void Lifecycle::sync(const std::string& name) {
       emit(action("block", row, "failed", e.what()));
     }
   }
+  ctx_.info(name + ": " + std::to_string(checked) + " entries in the store, " +
+            std::to_string(repaired) + " missing on the device, " +
+            std::to_string(on_device.size()) + " on the device but not in the store");
   // Entries the device holds under our tag/set that the store does not: lift them.
   for (const auto& [key, e] : on_device) {
     store::BlockRow row;

@@ -71,7 +71,11 @@ std::unique_ptr<Device> make_device(const Config& config, const std::string& nam
                {"bluecoat", make_bluecoat},
                {"asa", make_asa},
                {"ios", make_ios},
-               {"srx", make_srx}};
+               {"srx", make_srx},
+               {"paloalto", make_paloalto},
+               {"fortigate", make_fortigate},
+               {"umbrella", make_umbrella},
+               {"checkpoint", make_checkpoint}};
   auto it = kinds.find(type);
   if (it == kinds.end())
     c.fail("type", "'" + type + "' is not a known device type");

@@ -1,0 +1,561 @@
+// HTTP API devices over lib/net (retries with backoff on connection errors, 5xx and 429;
+// --offline refuses before any traffic): Palo Alto PAN-OS User-ID tags, FortiGate REST v2,
+// Cisco Umbrella Enforcement API and Check Point Management Web API sessions.
+//
+// Request bodies are built with a JSON encoder or XML/percent escaping, never by pasting
+// values; values have been validated before they get here anyway. Secrets come from
+// {env:}/{file:} config entries and never appear in messages (lib/net redacts query strings,
+// which carry Umbrella's customerKey).
+#include <nlohmann/json.hpp>
+
+#include <regex>
+
+#include "config/config.hpp"
+#include "core/error.hpp"
+#include "devices/adapters.hpp"
+#include "devices/validate.hpp"
+#include "net/http.hpp"
+#include "time/time.hpp"
+
+namespace tr::devices {
+namespace {
+
+using nlohmann::json;
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// "tr i-3f2a C2": what a device shows in its comment field, bounded.
+std::string comment(const Entry& e) {
+  std::string c = "tr";
+  if (!e.incident.empty()) c += " " + e.incident;
+  if (!e.reason.empty()) c += " " + e.reason;
+  return c.substr(0, 200);
+}
+
+std::string trim_slash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+// A base URL may be literal or {env: NAME} (tests point devices at a local server).
+std::string base_url(const DeviceConfig& c, const std::string& fallback = "") {
+  YAML::Node n = c.node["url"];
+  std::string u;
+  if (n && n.IsMap()) u = c.secret("url");
+  else u = c.str("url", fallback);
+  if (u.empty()) c.fail("url", "is required");
+  if (!u.starts_with("https://") && !u.starts_with("http://")) c.fail("url", "must be http(s)");
+  return trim_slash(u);
+}
+
+class HttpDevice : public Device {
+ public:
+  explicit HttpDevice(const DeviceConfig& c) : Device(c.name, c.str("type")) {
+    net::ClientOptions o;
+    o.offline = c.offline;
+    o.retry.max_attempts = static_cast<int>(c.integer("retries", 4));
+    o.retry.base_backoff_ms = c.integer("backoff_ms", 500);
+    o.verify_tls = c.flag("verify_tls", true);
+    if (c.node["ca_file"]) o.ca_file = c.path("ca_file");
+    client_ = std::make_unique<net::Client>(o);
+    timeout_ms_ = c.integer("timeout_ms", 30000);
+  }
+  Mode mode() const override { return Mode::Push; }
+
+ protected:
+  net::Response send(net::Request r) {
+    r.timeout_ms = timeout_ms_;
+    return client_->send(r);
+  }
+  // Renders a request the way it would go out, with secrets shown as ***.
+  static std::string show(const std::string& method, const std::string& url,
+                          const std::string& body) {
+    return method + " " + url + (body.empty() ? "" : "\n" + body) + "\n";
+  }
+  std::unique_ptr<net::Client> client_;
+  long timeout_ms_ = 30000;
+};
+
+// ---------------------------------------------------------------------------------------------
+// PAN-OS: register the IP with a tag (timeout in seconds, 0 = never) that a Dynamic Address
+// Group matches; unregister to unblock. Users feed a Dynamic User Group the same way.
+class PaloAlto : public HttpDevice {
+ public:
+  explicit PaloAlto(const DeviceConfig& c) : HttpDevice(c) {
+    url_ = base_url(c);
+    key_ = c.secret("key");
+    tag_ = c.ident("tag", "tr-block");
+    vsys_ = c.node["vsys"] ? c.ident("vsys", "vsys1") : "";
+  }
+  bool supports(std::string_view t) const override { return t == "ip" || t == "cidr" || t == "user"; }
+  bool renew_pushes() const override { return true; }
+
+  std::string uid_message(std::string_view op, const Entry& e, int64_t now) const {
+    bool add = op == "block";
+    // PAN-OS caps tag timeouts at 30 days; a longer block is re-registered by sync/renew.
+    int64_t secs = std::min<int64_t>(ttl_seconds(e, now), 2592000);
+    std::string member = add ? "<member timeout=\"" + std::to_string(secs) + "\">" +
+                                   xml_escape(tag_) + "</member>"
+                             : "<member>" + xml_escape(tag_) + "</member>";
+    std::string entry;
+    if (e.type == "user")
+      entry = std::string(add ? "<register-user>" : "<unregister-user>") + "<entry user=\"" +
+              xml_escape(e.value) + "\"><tag>" + member + "</tag></entry>" +
+              (add ? "</register-user>" : "</unregister-user>");
+    else
+      entry = std::string(add ? "<register>" : "<unregister>") + "<entry ip=\"" +
+              xml_escape(e.value) + "\"" + (add ? " persistent=\"0\"" : "") + "><tag>" + member +
+              "</tag></entry>" + (add ? "</register>" : "</unregister>");
+    return "<uid-message><type>update</type><payload>" + entry + "</payload></uid-message>";
+  }
+  std::string form(const std::string& type, const std::string& cmd) const {
+    std::string body = "type=" + type + "&cmd=" + net::url_encode(cmd);
+    if (!vsys_.empty()) body += "&vsys=" + net::url_encode(vsys_);
+    return body;
+  }
+  std::string render(std::string_view op, const Entry& e, int64_t now) const override {
+    return "POST " + url_ + "/api/ (X-PAN-KEY: ***)\n" + form("user-id", uid_message(op, e, now)) +
+           "\n";
+  }
+  std::string call(const std::string& body) {
+    net::Request r;
+    r.method = "POST";
+    r.url = url_ + "/api/";
+    r.headers = {{"X-PAN-KEY", key_}, {"Content-Type", "application/x-www-form-urlencoded"}};
+    r.body = body;
+    net::Response resp = send(r);
+    if (resp.status == 401 || resp.status == 403)
+      throw ExternalError("PAN-OS refused the API key (HTTP " + std::to_string(resp.status) + ")");
+    if (resp.status != 200)
+      throw ExternalError("PAN-OS answered HTTP " + std::to_string(resp.status));
+    return resp.body;
+  }
+  std::string apply(std::string_view op, const Entry& e, int64_t now) override {
+    std::string body = call(form("user-id", uid_message(op, e, now)));
+    // Errors come back as HTTP 200 with status="error"; re-registering an existing tag or
+    // unregistering a missing one is reported per entry and means the goal is reached.
+    if (body.find("status=\"success\"") != std::string::npos) return "PAN-OS: success";
+    static const std::regex msg_re("<msg>(?:<line>)?([^<]*)");
+    std::smatch m;
+    std::string msg = std::regex_search(body, m, msg_re) ? m[1].str() : "unknown error";
+    if (msg.find("already exists") != std::string::npos ||
+        msg.find("not registered") != std::string::npos || msg.find("does not exist") != std::string::npos)
+      return "PAN-OS: " + msg + " (already in the wanted state)";
+    throw ExternalError("PAN-OS error: " + msg.substr(0, 200));
+  }
+  std::optional<std::vector<Entry>> current() override {
+    std::string body =
+        call(form("op", "<show><object><registered-ip><tag><entry name=\"" + xml_escape(tag_) +
+                            "\"/></tag></registered-ip></object></show>"));
+    if (body.find("status=\"success\"") == std::string::npos)
+      throw ExternalError("PAN-OS could not list registered IPs");
+    std::vector<Entry> out;
+    static const std::regex entry_re("<entry ip=\"([^\"]+)\"[^>]*>([\\s\\S]*?)</entry>");
+    for (auto it = std::sregex_iterator(body.begin(), body.end(), entry_re);
+         it != std::sregex_iterator(); ++it) {
+      if ((*it)[2].str().find("<member>" + tag_ + "</member>") == std::string::npos) continue;
+      Entry e;
+      std::string v = (*it)[1].str();
+      e.type = v.find('/') == std::string::npos ? "ip" : "cidr";
+      Checked c = check_value(e.type, v);
+      if (!c.ok) continue;
+      e.value = c.value;
+      out.push_back(e);
+    }
+    return out;
+  }
+
+ private:
+  std::string url_, key_, tag_, vsys_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// FortiGate: the quarantine ("banned users") list with expiry, or address objects in a group.
+class FortiGate : public HttpDevice {
+ public:
+  explicit FortiGate(const DeviceConfig& c) : HttpDevice(c) {
+    url_ = base_url(c);
+    token_ = c.secret("token");
+    vdom_ = c.ident("vdom", "root");
+    method_ = c.str("method", "quarantine");
+    if (method_ != "quarantine" && method_ != "group") c.fail("method", "must be quarantine or group");
+    group_ = c.ident("group", "TR-BLOCK");
+  }
+  bool supports(std::string_view t) const override {
+    if (method_ == "quarantine") return t == "ip";
+    return t == "ip" || t == "cidr" || t == "domain";
+  }
+  bool renew_pushes() const override { return method_ == "quarantine"; }
+
+  struct Call {
+    std::string method, path;
+    json body;
+    bool ok_if_exists = false, ok_if_missing = false;
+  };
+  std::string object_name(const Entry& e) const {
+    std::string n = "tr-" + e.value;
+    for (char& ch : n)
+      if (ch == '/' || ch == ':') ch = '_';
+    return n;
+  }
+  std::vector<Call> calls(std::string_view op, const Entry& e, int64_t now) const {
+    bool add = op == "block";
+    std::vector<Call> out;
+    std::string q = "?vdom=" + net::url_encode(vdom_);
+    if (method_ == "quarantine") {
+      if (add)
+        out.push_back({"POST", "/api/v2/monitor/user/banned/add_users" + q,
+                       {{"ip_addresses", {e.value}}, {"expiry", ttl_seconds(e, now)}}});
+      else
+        out.push_back({"POST", "/api/v2/monitor/user/banned/clear_users" + q,
+                       {{"ip_addresses", {e.value}}}});
+      return out;
+    }
+    std::string name = object_name(e);
+    bool v6 = e.value.find(':') != std::string::npos;
+    std::string addr = v6 ? "address6" : "address", grp = v6 ? "addrgrp6" : "addrgrp";
+    if (add) {
+      json obj = {{"name", name}, {"comment", comment(e)}};
+      if (e.type == "domain") {
+        obj["type"] = "fqdn";
+        obj["fqdn"] = e.value;
+      } else {
+        Net n;
+        parse_net(e.value, n);
+        if (v6) obj["ip6"] = n.address() + "/" + std::to_string(n.len);
+        else obj["subnet"] = n.address() + " " + n.mask();
+      }
+      out.push_back({"POST", "/api/v2/cmdb/firewall/" + addr + q, obj, true, false});
+      out.push_back({"POST",
+                     "/api/v2/cmdb/firewall/" + grp + "/" + net::url_encode(group_) + "/member" + q,
+                     {{"name", name}}, true, false});
+    } else {
+      out.push_back({"DELETE",
+                     "/api/v2/cmdb/firewall/" + grp + "/" + net::url_encode(group_) + "/member/" +
+                         net::url_encode(name) + q,
+                     nullptr, false, true});
+      out.push_back({"DELETE", "/api/v2/cmdb/firewall/" + addr + "/" + net::url_encode(name) + q,
+                     nullptr, false, true});
+    }
+    return out;
+  }
+  std::string render(std::string_view op, const Entry& e, int64_t now) const override {
+    std::string s;
+    for (const auto& c : calls(op, e, now))
+      s += show(c.method, url_ + c.path + " (Authorization: Bearer ***)",
+                c.body.is_null() ? "" : c.body.dump());
+    return s;
+  }
+  json call(const Call& c) {
+    net::Request r;
+    r.method = c.method;
+    r.url = url_ + c.path;
+    r.headers = {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}};
+    if (!c.body.is_null()) r.body = c.body.dump();
+    net::Response resp = send(r);
+    json j = json::parse(resp.body, nullptr, false);
+    if (resp.status == 401 || resp.status == 403)
+      throw ExternalError("FortiGate refused the API token (HTTP " + std::to_string(resp.status) + ")");
+    if (c.ok_if_missing && resp.status == 404) return j;
+    int error = j.is_object() && j.contains("error") && j["error"].is_number() ? j["error"].get<int>() : 0;
+    if (c.ok_if_exists && error == -5) return j;  // "already exists"
+    if (resp.status != 200 || !j.is_object() || j.value("status", "") != "success")
+      throw ExternalError("FortiGate " + c.method + " " + c.path.substr(0, c.path.find('?')) +
+                          " failed: HTTP " + std::to_string(resp.status) +
+                          (error ? " error " + std::to_string(error) : ""));
+    return j;
+  }
+  std::string apply(std::string_view op, const Entry& e, int64_t now) override {
+    std::string rev;
+    for (const auto& c : calls(op, e, now)) {
+      json j = call(c);
+      if (j.is_object() && j.contains("revision") && j["revision"].is_string()) rev = j["revision"];
+    }
+    return "FortiGate: success" + (rev.empty() ? "" : " (revision " + rev + ")");
+  }
+  std::optional<std::vector<Entry>> current() override {
+    if (method_ != "quarantine") return std::nullopt;
+    json j = call({"GET", "/api/v2/monitor/user/banned?vdom=" + net::url_encode(vdom_), nullptr});
+    std::vector<Entry> out;
+    if (j.contains("results") && j["results"].is_array())
+      for (const auto& r : j["results"]) {
+        if (!r.is_object() || !r.contains("ip_address") || !r["ip_address"].is_string()) continue;
+        Checked c = check_value("ip", r["ip_address"].get<std::string>());
+        if (!c.ok) continue;
+        Entry e;
+        e.type = "ip";
+        e.value = c.value;
+        out.push_back(e);
+      }
+    return out;
+  }
+
+ private:
+  std::string url_, token_, vdom_, method_, group_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Cisco Umbrella Enforcement API: an event blocks a domain; delete by name unblocks. Umbrella
+// has no expiry of its own (tr-block expire deletes) and silently ignores popular domains.
+class Umbrella : public HttpDevice {
+ public:
+  explicit Umbrella(const DeviceConfig& c) : HttpDevice(c) {
+    url_ = base_url(c, "https://s-platform.api.opendns.com");
+    key_ = c.secret("key");
+  }
+  bool supports(std::string_view t) const override { return t == "domain"; }
+  json event(const Entry& e, int64_t now) const {
+    std::string t = time::format_rfc3339(now);
+    return {{"alertTime", t},
+            {"deviceId", "tr-block"},
+            {"deviceVersion", TR_VERSION},
+            {"dstDomain", e.value},
+            {"dstUrl", "http://" + e.value + "/"},
+            {"eventTime", t},
+            {"protocolVersion", "1.0a"},
+            {"providerName", "Security Platform"},
+            {"eventType", "tr-block"},
+            {"eventDescription", comment(e)},
+            {"src", "tr"}};
+  }
+  std::string render(std::string_view op, const Entry& e, int64_t now) const override {
+    if (op == "block") return show("POST", url_ + "/1.0/events?customerKey=***", event(e, now).dump());
+    return show("DELETE", url_ + "/1.0/domains?customerKey=***&where%5Bname%5D=" +
+                              net::url_encode(e.value), "");
+  }
+  std::string apply(std::string_view op, const Entry& e, int64_t now) override {
+    net::Request r;
+    std::string key = "customerKey=" + net::url_encode(key_);
+    if (op == "block") {
+      r.method = "POST";
+      r.url = url_ + "/1.0/events?" + key;
+      r.headers = {{"Content-Type", "application/json"}};
+      r.body = event(e, now).dump();
+    } else {
+      r.method = "DELETE";
+      r.url = url_ + "/1.0/domains?" + key + "&where%5Bname%5D=" + net::url_encode(e.value);
+    }
+    net::Response resp = send(r);
+    if (resp.status == 401 || resp.status == 403)
+      throw ExternalError("Umbrella refused the customer key (HTTP " + std::to_string(resp.status) + ")");
+    if (op == "block" && resp.status == 202) {
+      json j = json::parse(resp.body, nullptr, false);
+      std::string id = j.is_object() && j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "";
+      return "Umbrella: accepted" + (id.empty() ? "" : " (event " + id.substr(0, 64) + ")") +
+             "; domains with high popularity are not blocked by Umbrella's safeguard";
+    }
+    if (op != "block" && (resp.status == 200 || resp.status == 204 || resp.status == 404))
+      return "Umbrella: deleted";
+    throw ExternalError("Umbrella answered HTTP " + std::to_string(resp.status));
+  }
+  std::optional<std::vector<Entry>> current() override {
+    std::vector<Entry> out;
+    std::string next = url_ + "/1.0/domains?customerKey=" + net::url_encode(key_) + "&page=1&limit=200";
+    for (int page = 0; page < 1000 && !next.empty(); ++page) {
+      net::Request r;
+      r.url = next;
+      net::Response resp = send(r);
+      if (resp.status != 200) throw ExternalError("Umbrella answered HTTP " + std::to_string(resp.status));
+      json j = json::parse(resp.body, nullptr, false);
+      if (!j.is_object()) throw ExternalError("Umbrella sent a list that is not JSON");
+      if (j.contains("data") && j["data"].is_array())
+        for (const auto& d : j["data"]) {
+          if (!d.is_object() || !d.contains("name") || !d["name"].is_string()) continue;
+          Checked c = check_value("domain", d["name"].get<std::string>());
+          if (!c.ok) continue;
+          Entry e;
+          e.type = "domain";
+          e.value = c.value;
+          e.ref = d.contains("id") ? d["id"].dump() : "";
+          out.push_back(e);
+        }
+      next.clear();
+      // Follow meta.next only on the same server (never let a list redirect us elsewhere).
+      if (j.contains("meta") && j["meta"].is_object() && j["meta"].contains("next") &&
+          j["meta"]["next"].is_string()) {
+        std::string n = j["meta"]["next"];
+        if (n.starts_with(url_ + "/")) next = n;
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::string url_, key_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Check Point Management API: one session per change (login, add-host, set-group, publish,
+// poll the task, optionally install-policy, logout). On any error the session is discarded
+// and logged out, so no object stays locked against the human admins.
+class CheckPoint : public HttpDevice {
+ public:
+  explicit CheckPoint(const DeviceConfig& c) : HttpDevice(c) {
+    url_ = base_url(c);
+    if (c.node["api_key"]) api_key_ = c.secret("api_key");
+    else {
+      user_ = c.str("user");
+      if (user_.empty()) c.fail("user", "is required (or api_key)");
+      password_ = c.secret("password");
+    }
+    group_ = c.ident("group", "TR-BLOCK");
+    package_ = c.node["policy_package"] ? c.ident("policy_package", "Standard") : "";
+    for (const auto& t : c.config.get_strings("devices." + c.name + ".targets")) targets_.push_back(t);
+    poll_ms_ = c.integer("poll_ms", 1000);
+    max_polls_ = c.integer("max_polls", 120);
+  }
+  bool supports(std::string_view t) const override { return t == "ip" || t == "cidr"; }
+  std::string host_name(const Entry& e) const {
+    std::string n = "tr-" + e.value;
+    for (char& ch : n)
+      if (ch == '/' || ch == ':') ch = '_';
+    return n;
+  }
+  std::vector<std::pair<std::string, json>> steps(std::string_view op, const Entry& e) const {
+    bool add = op == "block";
+    std::string name = host_name(e);
+    Net n;
+    parse_net(e.value, n);
+    bool network = n.len != (n.v6 ? 128 : 32);
+    std::vector<std::pair<std::string, json>> s;
+    if (add) {
+      json obj = {{"name", name}, {"color", "red"}, {"comments", comment(e)},
+                  {"ignore-warnings", true}};
+      if (network) {
+        obj["subnet"] = n.address();
+        obj["mask-length"] = n.len;
+        s.push_back({"add-network", obj});
+      } else {
+        obj["ip-address"] = n.address();
+        s.push_back({"add-host", obj});
+      }
+      s.push_back({"set-group", {{"name", group_}, {"members", {{"add", name}}}}});
+    } else {
+      s.push_back({"set-group", {{"name", group_}, {"members", {{"remove", name}}}}});
+      s.push_back({network ? "delete-network" : "delete-host", {{"name", name}}});
+    }
+    return s;
+  }
+  std::string render(std::string_view op, const Entry& e, int64_t) const override {
+    std::string out = show("POST", url_ + "/web_api/login", api_key_.empty()
+                                                         ? json{{"user", user_}, {"password", "***"}}.dump()
+                                                         : json{{"api-key", "***"}}.dump());
+    for (const auto& [cmd, body] : steps(op, e))
+      out += show("POST", url_ + "/web_api/" + cmd + " (X-chkp-sid: ***)", body.dump());
+    out += show("POST", url_ + "/web_api/publish (X-chkp-sid: ***)", "{}");
+    if (!package_.empty())
+      out += show("POST", url_ + "/web_api/install-policy (X-chkp-sid: ***)", install_body().dump());
+    out += show("POST", url_ + "/web_api/logout (X-chkp-sid: ***)", "{}");
+    return out;
+  }
+  json install_body() const {
+    json b = {{"policy-package", package_}, {"access", true}};
+    if (!targets_.empty()) b["targets"] = targets_;
+    return b;
+  }
+  net::Response post(const std::string& cmd, const json& body, const std::string& sid) {
+    net::Request r;
+    r.method = "POST";
+    r.url = url_ + "/web_api/" + cmd;
+    r.headers = {{"Content-Type", "application/json"}};
+    if (!sid.empty()) r.headers.push_back({"X-chkp-sid", sid});
+    r.body = body.dump();
+    return send(r);
+  }
+  static std::string error_of(const net::Response& r) {
+    json j = json::parse(r.body, nullptr, false);
+    std::string code = j.is_object() ? j.value("code", "") : "";
+    std::string msg = j.is_object() ? j.value("message", "") : "";
+    return "HTTP " + std::to_string(r.status) + (code.empty() ? "" : " " + code) +
+           (msg.empty() ? "" : ": " + msg.substr(0, 160));
+  }
+  void wait_task(const std::string& sid, const json& answer, const std::string& what) {
+    std::string task = answer.is_object() ? answer.value("task-id", "") : "";
+    if (task.empty()) throw ExternalError("Check Point " + what + " returned no task-id");
+    for (int64_t i = 0; i < max_polls_; ++i) {
+      net::Response r = post("show-task", {{"task-id", task}, {"details-level", "full"}}, sid);
+      if (r.status != 200) throw ExternalError("Check Point show-task failed: " + error_of(r));
+      json j = json::parse(r.body, nullptr, false);
+      std::string status;
+      if (j.is_object() && j.contains("tasks") && j["tasks"].is_array() && !j["tasks"].empty())
+        status = j["tasks"][0].value("status", "");
+      if (status == "succeeded") return;
+      if (status == "failed" || status == "partially succeeded")
+        throw ExternalError("Check Point " + what + " task " + status);
+      net::Clock::real().sleep_ms(poll_ms_);
+    }
+    throw ExternalError("Check Point " + what + " did not finish in time");
+  }
+  std::string apply(std::string_view op, const Entry& e, int64_t) override {
+    json login = api_key_.empty() ? json{{"user", user_}, {"password", password_}} : json{{"api-key", api_key_}};
+    login["session-name"] = "tr-block " + e.id;
+    net::Response lr = post("login", login, "");
+    if (lr.status != 200) throw ExternalError("Check Point login failed: " + error_of(lr));
+    json lj = json::parse(lr.body, nullptr, false);
+    std::string sid = lj.is_object() ? lj.value("sid", "") : "";
+    if (sid.empty()) throw ExternalError("Check Point login returned no session id");
+    try {
+      for (const auto& [cmd, body] : steps(op, e)) {
+        net::Response r = post(cmd, body, sid);
+        if (r.status == 200) continue;
+        std::string err = error_of(r);
+        // Idempotency: an object that already exists (add) or is already gone (remove).
+        bool exists = err.find("already exists") != std::string::npos ||
+                      err.find("More than one object") != std::string::npos;
+        bool missing = err.find("not_found") != std::string::npos ||
+                       err.find("not found") != std::string::npos;
+        if ((op == "block" && exists && cmd.starts_with("add-")) ||
+            (op != "block" && missing))
+          continue;
+        throw ExternalError("Check Point " + cmd + " failed: " + err);
+      }
+      net::Response pr = post("publish", json::object(), sid);
+      if (pr.status != 200) throw ExternalError("Check Point publish failed: " + error_of(pr));
+      wait_task(sid, json::parse(pr.body, nullptr, false), "publish");
+      std::string answer = "Check Point: published";
+      if (!package_.empty()) {
+        net::Response ir = post("install-policy", install_body(), sid);
+        if (ir.status != 200) throw ExternalError("Check Point install-policy failed: " + error_of(ir));
+        wait_task(sid, json::parse(ir.body, nullptr, false), "install-policy");
+        answer += ", policy installed";
+      }
+      post("logout", json::object(), sid);
+      return answer;
+    } catch (const ExternalError&) {
+      // Release the locks this session holds, then log out; errors here change nothing.
+      try {
+        post("discard", json::object(), sid);
+        post("logout", json::object(), sid);
+      } catch (const ExternalError&) {
+      }
+      throw;
+    }
+  }
+
+ private:
+  std::string url_, api_key_, user_, password_, group_, package_;
+  std::vector<std::string> targets_;
+  int64_t poll_ms_ = 1000, max_polls_ = 120;
+};
+
+}  // namespace
+
+std::unique_ptr<Device> make_paloalto(const DeviceConfig& c) { return std::make_unique<PaloAlto>(c); }
+std::unique_ptr<Device> make_fortigate(const DeviceConfig& c) { return std::make_unique<FortiGate>(c); }
+std::unique_ptr<Device> make_umbrella(const DeviceConfig& c) { return std::make_unique<Umbrella>(c); }
+std::unique_ptr<Device> make_checkpoint(const DeviceConfig& c) { return std::make_unique<CheckPoint>(c); }
+
+}  // namespace tr::devices
