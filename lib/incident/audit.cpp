@@ -12,9 +12,11 @@ void audit_verify(cli::Context& ctx) {
   st.each_audit([&](const store::AuditEntry& e) {
     ++checked;
     if (e.seq != expect_seq) {
-      ctx.error("audit entry " + std::to_string(e.seq) + ": entries " +
-                std::to_string(expect_seq) + ".." + std::to_string(e.seq - 1) +
-                " are missing (deleted)");
+      std::string gone = e.seq - 1 == expect_seq
+                             ? "entry " + std::to_string(expect_seq) + " is"
+                             : "entries " + std::to_string(expect_seq) + ".." +
+                                   std::to_string(e.seq - 1) + " are";
+      ctx.error("audit entry " + std::to_string(e.seq) + ": " + gone + " missing (deleted)");
       ++broken;
     } else if (e.prev_hash != prev) {
       ctx.error("audit entry " + std::to_string(e.seq) +
