@@ -151,7 +151,12 @@ void sandbox_hashes(Loader& L, const json& f, const std::string& source, const s
       {"md5", Type::Md5}, {"sha1", Type::Sha1}, {"sha256", Type::Sha256}, {"sha512", Type::Sha512}};
   for (const auto& [k, t] : hs) {
     std::string v = str(f, k);
-    if (!v.empty()) L.offer(t, v, source, L.at(path + "." + k));
+    if (v.empty()) continue;
+    if (is_empty_digest(lower(v))) {
+      L.skip(L.at(path + "." + k), "digest of empty content skipped");
+      continue;
+    }
+    L.offer(t, v, source, L.at(path + "." + k));
   }
   if (name_too) {
     auto it = f.find("name");
@@ -360,7 +365,15 @@ void misp_attribute(Loader& L, const json& a, const std::string& where, const st
                           : L.offer(Type::Url, v, source, where);
   if (type == "md5" || type == "sha1" || type == "sha256" || type == "sha512")
     return L.offer(*parse_type(type), v, source, where);
-  if (type == "filename") return L.offer(Type::Filename, v, source, where);
+  if (type == "filename") {
+    // "%APPDATA%\x\evil.exe": a path (environment variables unexpanded) and its file name.
+    if (v.find_first_of("/\\") == std::string::npos) return L.offer(Type::Filename, v, source, where);
+    L.offer(Type::Path, v, source, where);
+    std::string base(path_basename(v));
+    if (!base.empty() && base.find_first_of("[*?") == std::string::npos)
+      L.offer(Type::Filename, base, source, where);
+    return;
+  }
   if (type.rfind("filename|", 0) == 0) {
     split_first(l, r);
     auto ht = parse_type(type.substr(9));
@@ -634,6 +647,22 @@ LoadReport load_iocs_text(std::string_view text, const std::string& name, const 
       std::string inc = f.size() > 3 ? std::string(trim(f[3])) : "";
       L.offer(*ty, trim(f[1]), source, where, inc);
     } else {
+      // DShield block list: "start<TAB>end<TAB>prefix-length<TAB>..." (and its header).
+      if (t.find('\t') != std::string_view::npos) {
+        std::vector<std::string> cols;
+        std::size_t b = 0;
+        while (b <= t.size()) {
+          auto e = t.find('\t', b);
+          cols.emplace_back(t.substr(b, e == std::string_view::npos ? t.size() - b : e - b));
+          b = e == std::string_view::npos ? t.size() + 1 : e + 1;
+        }
+        if (cols.size() >= 3 && lower(cols[0]) == "start" && lower(cols[1]) == "end") continue;
+        if (cols.size() >= 3 && canonical_ip(cols[0]) && canonical_ip(cols[1]) && !cols[2].empty() &&
+            cols[2].find_first_not_of("0123456789") == std::string::npos) {
+          L.offer(Type::Cidr, cols[0] + "/" + cols[2], list_source, where);
+          continue;
+        }
+      }
       // Plain list: the value, then an optional comment ("1.10.16.0/20 ; SBL256894").
       auto cut = t.find_first_of(" \t;#");
       std::string_view v = trim(t.substr(0, cut));

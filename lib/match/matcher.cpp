@@ -48,6 +48,8 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+}  // namespace
+
 // Digests of empty content: a sandbox lists them for every zero-byte file it sees.
 bool is_empty_digest(std::string_view h) {
   return h == "d41d8cd98f00b204e9800998ecf8427e" ||
@@ -56,6 +58,8 @@ bool is_empty_digest(std::string_view h) {
          h == "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8"
               "318d2877eec2f63b931bd47417a81a538327af927da3e";
 }
+
+namespace {
 
 bool is_hex(std::string_view s) {
   for (char c : s)

@@ -79,6 +79,8 @@ std::string normalise_path(std::string_view p);      // see the header comment
 std::string normalise_registry(std::string_view k);  // "HKEY_LOCAL_MACHINE\\Software" -> "hklm\\software"
 std::optional<std::string> normalise_url(std::string_view u);  // without scheme
 std::string_view path_basename(std::string_view p);
+// True for the md5/sha1/sha256/sha512 of empty content (lower-case hex).
+bool is_empty_digest(std::string_view hex);
 
 // Where an indicator came from.
 struct Origin {
