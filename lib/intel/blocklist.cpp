@@ -124,30 +124,81 @@ int LocalBlocklists::list_id(const std::string& name) {
   return static_cast<int>(names_.size() - 1);
 }
 
+static uint64_t hash_key(char type, std::string_view v) {
+  // FNV-1a over the type letter and the value: cheap, and stable for the sorted table.
+  uint64_t h = 1469598103934665603ull;
+  h = (h ^ static_cast<unsigned char>(type)) * 1099511628211ull;
+  for (unsigned char c : v) h = (h ^ c) * 1099511628211ull;
+  return h ^ (h >> 32);
+}
+
 bool LocalBlocklists::add_value(std::string_view v, uint64_t bit) {
+  auto add_string = [&](char type, std::string_view value) {
+    strings_.push_back({hash_key(type, value), static_cast<uint32_t>(arena_.size() + 1),
+                        static_cast<uint32_t>(value.size()), bit});
+    arena_.push_back(type);
+    arena_.append(value);
+    strings_frozen_ = false;
+  };
   switch (classify(v)) {
     case 'i': {
       auto net = parse_network(v);
-      ips_.insert(net->first, net->second) |= bit;
+      ips_.insert(net->first, net->second, bit);
       return true;
     }
     case 'u':
-      strings_["u" + std::string(v)] |= bit;
+      add_string('u', v);
       return true;
     case 'h':
-      strings_["h" + *canonical_hash(v)] |= bit;
+      add_string('h', *canonical_hash(v));
       return true;
     case 'd': {
       std::string_view d = v;
       if (d.starts_with("*.")) d.remove_prefix(2);
       auto c = canonical_domain(d);
       if (!c) return false;
-      strings_["d" + *c] |= bit;
+      add_string('d', *c);
       return true;
     }
     default:
       return false;
   }
+}
+
+void LocalBlocklists::freeze() {
+  if (!ips_.frozen()) ips_.freeze([](uint64_t& into, const uint64_t& from) { into |= from; });
+  if (strings_frozen_) return;
+  auto text = [&](const StringEntry& e) {
+    return std::string_view(arena_).substr(e.offset - 1, e.length + 1);
+  };
+  std::sort(strings_.begin(), strings_.end(), [&](const StringEntry& a, const StringEntry& b) {
+    if (a.hash != b.hash) return a.hash < b.hash;
+    return text(a) < text(b);
+  });
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < strings_.size(); ++i) {
+    if (out > 0 && strings_[out - 1].hash == strings_[i].hash &&
+        text(strings_[out - 1]) == text(strings_[i])) {
+      strings_[out - 1].mask |= strings_[i].mask;
+      continue;
+    }
+    strings_[out++] = strings_[i];
+  }
+  strings_.resize(out);
+  strings_.shrink_to_fit();
+  strings_frozen_ = true;
+}
+
+const uint64_t* LocalBlocklists::find_string(char type, std::string_view value) const {
+  uint64_t h = hash_key(type, value);
+  auto it = std::lower_bound(strings_.begin(), strings_.end(), h,
+                             [](const StringEntry& e, uint64_t h) { return e.hash < h; });
+  for (; it != strings_.end() && it->hash == h; ++it) {
+    if (it->length == value.size() && arena_[it->offset - 1] == type &&
+        std::string_view(arena_).substr(it->offset, it->length) == value)
+      return &it->mask;
+  }
+  return nullptr;
 }
 
 LoadStats LocalBlocklists::load_text(std::string_view text, const std::string& name,
@@ -160,6 +211,7 @@ LoadStats LocalBlocklists::load_text(std::string_view text, const std::string& n
   uint64_t bit = uint64_t{1} << list_id(name);
   LoadStats st;
   std::string scratch;
+  arena_.reserve(arena_.size() + text.size() / 2);
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t nl = text.find('\n', start);
@@ -174,6 +226,7 @@ LoadStats LocalBlocklists::load_text(std::string_view text, const std::string& n
     else
       ++st.invalid;
   }
+  freeze();
   return st;
 }
 
@@ -191,13 +244,8 @@ void LocalBlocklists::report(uint64_t mask, std::string_view type, std::string_v
 
 void LocalBlocklists::match(std::string_view type, std::string_view value,
                             std::vector<BlockHit>& out) const {
-  std::string key;
-  auto probe = [&](char t, std::string_view v) -> const uint64_t* {
-    key.assign(1, t);
-    key.append(v);
-    auto it = strings_.find(key);
-    return it == strings_.end() ? nullptr : &it->second;
-  };
+  if (!strings_frozen_ || !ips_.frozen()) const_cast<LocalBlocklists*>(this)->freeze();
+  auto probe = [&](char t, std::string_view v) { return find_string(t, v); };
   auto match_domain = [&](std::string_view d) {
     // The domain and each parent with at least two labels.
     while (d.find('.') != std::string_view::npos) {

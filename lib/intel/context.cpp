@@ -246,6 +246,7 @@ void Assets::load(const std::string& path, const Warn& warn) {
     }
     add(std::move(a));
   });
+  ips_.freeze();
 }
 
 bool Assets::add(Asset a) {
@@ -257,7 +258,7 @@ bool Assets::add(Asset a) {
       ok = false;
       continue;
     }
-    ips_.insert(net->first, net->second) = idx;
+    ips_.insert(net->first, net->second, idx);
   }
   if (!a.host.empty()) {
     std::string h = lower_ascii(a.host);
@@ -283,6 +284,7 @@ const Asset* Assets::by_host(std::string_view host) const {
 const Asset* Assets::by_ip(std::string_view ip, std::string* network) const {
   auto a = IpAddr::parse(ip);
   if (!a) return nullptr;
+  if (!ips_.frozen()) ips_.freeze();  // after add() calls (tests); load() freezes once
   int len = 0;
   const std::size_t* idx = ips_.find(*a, &len);
   if (!idx) return nullptr;

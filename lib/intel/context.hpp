@@ -60,7 +60,7 @@ class Assets {
  private:
   std::vector<Asset> assets_;
   std::unordered_map<std::string, std::size_t> hosts_;
-  IpTable<std::size_t> ips_;
+  mutable IpTable<std::size_t> ips_;  // frozen on first lookup after add()
 };
 
 // "true", "yes", "y", "1", "x" (any case) are true.

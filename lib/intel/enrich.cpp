@@ -60,7 +60,33 @@ Result member(element e, const char* key) { return e[key]; }
 
 bool valid(Result e) { return !e.error(); }
 
+// Canonical IPv4 without inet_ntop (which formats through sprintf): four decimal octets
+// without leading zeros are already canonical.
+bool plain_ipv4(std::string_view s) {
+  int octets = 0, digits = 0, value = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == '.') {
+      if (digits == 0 || value > 255) return false;
+      ++octets;
+      digits = value = 0;
+      continue;
+    }
+    char c = s[i];
+    if (c < '0' || c > '9') return false;
+    if (digits == 1 && value == 0) return false;  // leading zero
+    value = value * 10 + (c - '0');
+    if (++digits > 3) return false;
+  }
+  return octets == 4;
+}
+
 void add_observable(View& v, std::string_view type, std::string_view value, std::string_view role) {
+  for (const auto& o : v.observables)
+    if (o.type == type && o.value == value) return;  // already there, already canonical
+  if (type == "ip" && plain_ipv4(value)) {
+    v.observables.push_back({std::string(type), std::string(value), std::string(role)});
+    return;
+  }
   auto c = canonical(type, value);
   if (!c) return;
   for (const auto& o : v.observables)
@@ -228,10 +254,23 @@ Enricher::Enricher(const EnrichOptions& opt, const Config& config, const Warn& w
 }
 
 void Enricher::enrich(std::string_view alert, std::string& out, std::vector<std::string>& errors) {
+  if (!process(alert, out, errors)) {
+    out.append(alert);  // not an alert: unchanged
+  }
+}
+
+bool Enricher::process(std::string_view alert, std::string& out,
+                       std::vector<std::string>& errors) {
+  // The same checks and messages as Record::parse, with one parse for validation and reading.
   static thread_local simdjson::dom::parser parser;
   element root;
-  if (parser.parse(alert.data(), alert.size()).get(root) != simdjson::SUCCESS || !root.is_object())
-    throw RecordError("not a JSON object");
+  auto err = parser.parse(alert.data(), alert.size()).get(root);
+  if (err) {
+    if (err == simdjson::UTF8_ERROR) throw RecordError("invalid UTF-8");
+    throw RecordError(std::string("not valid JSON: ") + simdjson::error_message(err));
+  }
+  if (!root.is_object()) throw RecordError("not a JSON object");
+  if (str(member(root, "kind")) != "alert") return false;
   View v = read_view(root);
   Scorer score(weights_);
   const Weights& w = weights_;
@@ -509,6 +548,50 @@ void Enricher::enrich(std::string_view alert, std::string& out, std::vector<std:
 
   if (!patch.apply(alert, out)) throw RecordError("not a JSON object");
   for (auto& e : errs) errors.push_back(std::move(e));
+  return true;
+}
+
+void run_enrich(cli::Context& ctx, Enricher& enricher) {
+  std::vector<std::string> inputs = ctx.inputs();
+  if (inputs.empty()) inputs.push_back("-");
+  std::string buf;
+  std::vector<std::string> errors;
+  std::set<std::string> reported;
+  std::size_t bytes_before = 0;
+  for (const auto& path : inputs) {
+    auto reader = jsonl::LineReader::open(path, ctx.max_line());
+    jsonl::Line line;
+    while (!ctx.interrupted() && reader.next(line)) {
+      if (line.too_long) {
+        ctx.count_read();
+        ctx.reject({reader.name(), line.number},
+                   "line is longer than " + std::to_string(ctx.max_line()) + " bytes (" +
+                       std::to_string(line.length) + ")");
+        continue;
+      }
+      if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
+      ctx.count_read();
+      buf.clear();
+      errors.clear();
+      try {
+        if (enricher.process(line.text, buf, errors))
+          ctx.out().line(buf);
+        else
+          ctx.out().line(line.text);
+      } catch (const RecordError& e) {
+        ctx.reject({reader.name(), line.number}, e.what());
+      }
+      for (const auto& e : errors)
+        if (reported.size() < 1000 && reported.insert(e).second)
+          ctx.note_external_failure(cli::term_safe(e, 400));
+      if ((line.number & 1023) == 0)
+        ctx.progress(ctx.read(), bytes_before + reader.bytes_read());
+    }
+    bytes_before += reader.bytes_read();
+  }
+  if (ctx.rejected() > 0)
+    ctx.error(std::to_string(ctx.rejected()) + " of " + std::to_string(ctx.read()) +
+              " records rejected");
 }
 
 void EnrichStage::on_record(Record rec, Sink& out) {

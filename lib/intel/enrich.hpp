@@ -42,6 +42,10 @@ class Enricher {
   // Enriches one alert (a valid JSON object text) and appends the result to `out`. Failed
   // lookups are added to `errors`. Throws RecordError only when the text is not an object.
   void enrich(std::string_view alert, std::string& out, std::vector<std::string>& errors);
+  // One input line: appends the enriched alert to `out` and returns true, or returns false
+  // for a record of another kind (to be passed through as it is). Throws RecordError for a
+  // line that is not a JSON object, with the messages of Record::parse.
+  bool process(std::string_view line, std::string& out, std::vector<std::string>& errors);
 
   const Directory& directory() const { return users_; }
   const Assets& assets() const { return assets_; }
@@ -58,6 +62,11 @@ class Enricher {
   RemoteIntel* remote_ = nullptr;
 };
 
+// The stream loop of tr-enrich: run_stream's contract (positions, rejects, progress, the
+// summary line) with one simdjson parse per line instead of two.
+void run_enrich(cli::Context& ctx, Enricher& enricher);
+
+// The same as a Stage, for pipelines composed in code and for tests.
 class EnrichStage : public tr::Stage {
  public:
   EnrichStage(Enricher& enricher, cli::Context& ctx) : enricher_(enricher), ctx_(ctx) {}

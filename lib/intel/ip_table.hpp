@@ -1,9 +1,8 @@
 // Longest-prefix matching of IPv4 and IPv6 addresses against networks (asset ranges,
 // blocklists of a million entries).
 //
-// One hash table per prefix length that is in use; a lookup probes the lengths present from
-// the longest down, so the first hit is the longest prefix. With the few distinct lengths real
-// lists use (/32, /24, a handful of others) that is a few hash probes per address.
+// A lookup probes the prefix lengths present from the longest down, so the first hit is the
+// longest prefix. Real lists use few distinct lengths (/32, /24, a handful of others).
 #pragma once
 #include <algorithm>
 #include <array>
@@ -12,7 +11,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace tr::intel {
@@ -30,53 +28,89 @@ struct IpAddr {
 // Parses "a.b.c.d/len", "v6/len" or a bare address (as /32 or /128). Host bits are cleared.
 std::optional<std::pair<IpAddr, int>> parse_network(std::string_view text);
 
+// Built in two steps: insert() everything, then freeze(); find() needs a frozen table.
+// Entries live in one sorted vector (16 bytes of key + length + value), so a million networks
+// load in a fraction of a second and cost no per-entry allocation; a lookup is one binary
+// search per prefix length in use, longest first.
 template <class T>
 class IpTable {
  public:
-  // Inserts or returns the existing value for the network.
-  T& insert(const IpAddr& net, int len) {
-    Key k = key(net, len);
-    auto& table = tables(net.v6)[len];
-    auto [it, fresh] = table.try_emplace(k);
-    if (fresh) {
-      auto& lens = lengths(net.v6);
-      bool have = false;
-      for (int l : lens) have |= (l == len);
-      if (!have) {
-        lens.push_back(len);
-        std::sort(lens.begin(), lens.end(), std::greater<int>());
+  void insert(const IpAddr& net, int len, T value) {
+    entries_.push_back({key(net, len), static_cast<uint8_t>(len), net.v6, std::move(value)});
+    frozen_ = false;
+  }
+  // Sorts, and folds entries for the same network with merge(into, from).
+  template <class Merge>
+  void freeze(Merge merge) {
+    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+      if (a.v6 != b.v6) return a.v6 < b.v6;
+      if (a.len != b.len) return a.len > b.len;
+      return a.key < b.key;
+    });
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      if (out > 0 && same(entries_[out - 1], entries_[i])) {
+        merge(entries_[out - 1].value, entries_[i].value);
+        continue;
       }
-      ++size_;
+      if (out != i) entries_[out] = std::move(entries_[i]);
+      ++out;
     }
-    return it->second;
+    entries_.resize(out);
+    entries_.shrink_to_fit();
+    ranges_.clear();
+    for (std::size_t i = 0; i < entries_.size();) {
+      std::size_t j = i;
+      while (j < entries_.size() && entries_[j].v6 == entries_[i].v6 &&
+             entries_[j].len == entries_[i].len)
+        ++j;
+      ranges_.push_back({entries_[i].v6, entries_[i].len, i, j});
+      i = j;
+    }
+    frozen_ = true;
+  }
+  void freeze() {
+    freeze([](T&, const T&) {});
   }
   // The value of the longest network holding `ip`, with its prefix length.
   const T* find(const IpAddr& ip, int* matched_len = nullptr) const {
-    const auto& tabs = ip.v6 ? v6_ : v4_;
-    for (int len : ip.v6 ? v6_lengths_ : v4_lengths_) {
-      const auto& t = tabs[len];
-      auto it = t.find(key(ip, len));
-      if (it != t.end()) {
-        if (matched_len) *matched_len = len;
-        return &it->second;
+    for (const Range& r : ranges_) {
+      if (r.v6 != ip.v6) continue;
+      Key k = key(ip, r.len);
+      auto first = entries_.begin() + static_cast<std::ptrdiff_t>(r.begin);
+      auto last = entries_.begin() + static_cast<std::ptrdiff_t>(r.end);
+      auto it = std::lower_bound(first, last, k,
+                                 [](const Entry& e, const Key& key) { return e.key < key; });
+      if (it != last && it->key == k) {
+        if (matched_len) *matched_len = r.len;
+        return &it->value;
       }
     }
     return nullptr;
   }
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return entries_.size(); }
+  bool frozen() const { return frozen_; }
 
  private:
   struct Key {
     uint64_t hi = 0, lo = 0;
     bool operator==(const Key&) const = default;
+    bool operator<(const Key& o) const { return hi != o.hi ? hi < o.hi : lo < o.lo; }
   };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const {
-      uint64_t h = k.hi * 0x9E3779B97F4A7C15ull ^ (k.lo + 0x632BE59BD9B4E019ull + (k.hi << 6));
-      h ^= h >> 29;
-      return static_cast<std::size_t>(h * 0xBF58476D1CE4E5B9ull);
-    }
+  struct Entry {
+    Key key;
+    uint8_t len;
+    bool v6;
+    T value;
   };
+  struct Range {
+    bool v6;
+    int len;
+    std::size_t begin, end;
+  };
+  static bool same(const Entry& a, const Entry& b) {
+    return a.v6 == b.v6 && a.len == b.len && a.key == b.key;
+  }
   static Key key(const IpAddr& ip, int len) {
     Key k;
     int n = ip.v6 ? 16 : 4;
@@ -90,16 +124,9 @@ class IpTable {
     }
     return k;
   }
-  using Table = std::unordered_map<Key, T, KeyHash>;
-  std::vector<Table>& tables(bool v6) {
-    auto& t = v6 ? v6_ : v4_;
-    if (t.empty()) t.resize(v6 ? 129 : 33);
-    return t;
-  }
-  std::vector<int>& lengths(bool v6) { return v6 ? v6_lengths_ : v4_lengths_; }
-  std::vector<Table> v4_, v6_;
-  std::vector<int> v4_lengths_, v6_lengths_;
-  std::size_t size_ = 0;
+  std::vector<Entry> entries_;
+  std::vector<Range> ranges_;  // longest prefix first within each family
+  bool frozen_ = true;
 };
 
 }  // namespace tr::intel

@@ -1,5 +1,8 @@
 #include "intel/json_patch.hpp"
 
+#include <array>
+#include <cstring>
+
 #include "record/json_out.hpp"
 
 namespace tr::intel {
@@ -14,14 +17,18 @@ std::size_t skip_ws(std::string_view s, std::size_t i) {
 
 // s[i] == '"'; returns the index after the closing quote.
 std::size_t skip_string(std::string_view s, std::size_t i) {
-  for (++i; i < s.size(); ++i) {
-    if (s[i] == '\\') {
-      ++i;
-    } else if (s[i] == '"') {
-      return i + 1;
-    }
+  const char* base = s.data();
+  std::size_t n = s.size();
+  ++i;
+  for (;;) {
+    const void* q = i < n ? std::memchr(base + i, '"', n - i) : nullptr;
+    if (!q) return n;
+    std::size_t at = static_cast<std::size_t>(static_cast<const char*>(q) - base);
+    std::size_t bs = 0;  // an odd number of backslashes before it escapes the quote
+    while (at > bs && base[at - 1 - bs] == '\\') ++bs;
+    if (bs % 2 == 0) return at + 1;
+    i = at + 1;
   }
-  return s.size();
 }
 
 std::size_t skip_value(std::string_view s, std::size_t i) {
@@ -29,16 +36,27 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
   char c = s[i];
   if (c == '"') return skip_string(s, i);
   if (c == '{' || c == '[') {
+    // Only quotes and brackets matter inside a container.
+    static const auto interesting = [] {
+      std::array<bool, 256> t{};
+      for (unsigned char x : {'"', '{', '}', '[', ']'}) t[x] = true;
+      return t;
+    }();
     int depth = 0;
-    while (i < s.size()) {
-      char d = s[i];
+    const char* p = s.data();
+    std::size_t n = s.size();
+    while (i < n) {
+      while (i < n && !interesting[static_cast<unsigned char>(p[i])]) ++i;
+      if (i >= n) break;
+      char d = p[i];
       if (d == '"') {
         i = skip_string(s, i);
         continue;
       }
-      if (d == '{' || d == '[') ++depth;
-      if (d == '}' || d == ']') {
-        if (--depth == 0) return i + 1;
+      if (d == '{' || d == '[') {
+        ++depth;
+      } else if (--depth == 0) {
+        return i + 1;
       }
       ++i;
     }

@@ -20,7 +20,6 @@ int main(int argc, char** argv) {
   return tool.run(argc, argv, [&](tr::cli::Context& ctx) {
     opt.merge_config(ctx.config());
     tr::intel::Enricher enricher(opt, ctx.config(), [&](const std::string& m) { ctx.warn(m); });
-    tr::intel::EnrichStage stage(enricher, ctx);
-    tr::cli::run_stream(ctx, stage);
+    tr::intel::run_enrich(ctx, enricher);
   });
 }
