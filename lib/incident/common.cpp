@@ -1,5 +1,8 @@
 #include "incident/common.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "core/error.hpp"
 #include "incident/incident.hpp"
 #include "time/time.hpp"
@@ -16,7 +19,22 @@ Format parse_format(const std::string& s) {
 std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    // Bidi overrides and isolates (U+202A..202E, U+2066..2069, LRM/RLM) would let an alert
+    // reorder the text around it: show them as \u{NNNN}, as term_safe does.
+    if (static_cast<unsigned char>(c) == 0xE2 && i + 2 < s.size()) {
+      auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
+      bool bidi = (b1 == 0x80 && ((b2 >= 0xAA && b2 <= 0xAE) || b2 == 0x8E || b2 == 0x8F)) ||
+                  (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
+      if (bidi) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "\\u{%04x}", (b1 == 0x80 ? 0x2000u : 0x2040u) + (b2 - 0x80u));
+        out += buf;
+        i += 2;
+        continue;
+      }
+    }
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

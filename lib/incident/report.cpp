@@ -225,7 +225,7 @@ void report_html(cli::Context& ctx, const std::string& path, int64_t since) {
        "h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}"
        "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 8px;"
        "text-align:left;font-size:13px}th{background:#f4f4f4}.grid{display:flex;flex-wrap:wrap;"
-       "gap:2em}.chart{display:block}section.incident{margin-bottom:1.5em}"
+       "gap:2em;align-items:flex-start}.chart{display:block}section.incident{margin-bottom:1.5em}"
        "</style></head><body>\n";
   o += "<h1>Incident report</h1><p id=\"period\">" + html_escape(time::format_rfc3339(from)) +
        " to " + html_escape(time::format_rfc3339(now)) + "</p>\n";
@@ -260,7 +260,7 @@ void report_html(cli::Context& ctx, const std::string& path, int64_t since) {
   std::vector<std::vector<std::string>> kpi_rows;
   int64_t step = since / 4;
   for (int w = 0; w < 4; ++w) {
-    int64_t lo = from + w * step, hi = lo + step;
+    int64_t lo = from + w * step, hi = w == 3 ? now + 1 : lo + step;
     std::vector<store::KpiRow> in;
     for (auto& k : cases.kpi_rows(lo))
       if (k.created < hi) in.push_back(k);

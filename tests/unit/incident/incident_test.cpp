@@ -224,6 +224,7 @@ TEST_CASE("escaping for CSV, HTML and DOT", "[incident]") {
   CHECK(csv_field("-1+2") == "'-1+2");
   CHECK(html_escape("<a href='x'>&\"") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
   CHECK(html_escape(std::string("a\x1b[") ) == "a&#xFFFD;[");
+  CHECK(html_escape("a\u202eb") == "a\\u{202e}b");
   CHECK(dot_escape("a\"b\\c\nd") == "a\\\"b\\\\c d");
   CHECK(human_duration(90 * 60000) == "1h30m");
   CHECK(human_duration(26 * 3600000) == "1d2h");
