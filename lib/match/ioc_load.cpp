@@ -147,15 +147,14 @@ bool noise_mutex(std::string_view m) {
 void sandbox_hashes(Loader& L, const json& f, const std::string& source, const std::string& path,
                     bool name_too) {
   if (!f.is_object()) return;
+  // A zero-byte file says nothing about the sample: skip it, name and all.
+  if (is_empty_digest(lower(str(f, "md5"))) || is_empty_digest(lower(str(f, "sha256"))))
+    return L.skip(L.at(path), "empty file skipped");
   static const std::pair<const char*, Type> hs[] = {
       {"md5", Type::Md5}, {"sha1", Type::Sha1}, {"sha256", Type::Sha256}, {"sha512", Type::Sha512}};
   for (const auto& [k, t] : hs) {
     std::string v = str(f, k);
     if (v.empty()) continue;
-    if (is_empty_digest(lower(v))) {
-      L.skip(L.at(path + "." + k), "digest of empty content skipped");
-      continue;
-    }
     L.offer(t, v, source, L.at(path + "." + k));
   }
   if (name_too) {
