@@ -56,6 +56,8 @@ class Device {
   // File devices: the whole file for these live entries, and where it goes.
   virtual std::string render_file(const std::vector<Entry>& live, int64_t now) const;
   virtual std::string path() const { return ""; }
+  // File devices: a command run (no shell) after each publish, e.g. a resolver reload.
+  virtual std::vector<std::string> reload_command() const { return {}; }
   // What the device holds now, for sync; nullopt when it cannot be listed.
   virtual std::optional<std::vector<Entry>> current();
 
@@ -73,6 +75,14 @@ std::vector<std::string> device_names(const Config& config);
 // Writes `content` to `path` atomically: a temp file in the same folder, fsync, rename.
 // Throws ExternalError on failure (the old file stays).
 void write_atomic(const std::string& path, const std::string& content);
+
+// Runs argv through execvp (no shell) with `input` on its stdin; collects stdout and stderr.
+// status is the exit status, 127 when the program could not be started, -1 on a signal.
+struct CommandResult {
+  int status = -1;
+  std::string out, err;
+};
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& input);
 
 // Seconds, rounded up, of a TTL (0 when none): the unit most devices take.
 int64_t ttl_seconds(const Entry& e, int64_t now);

@@ -3,6 +3,7 @@
 // and replaced atomically, so a polling device never reads half a file.
 #include <algorithm>
 
+#include "config/config.hpp"
 #include "core/error.hpp"
 #include "devices/adapters.hpp"
 #include "devices/validate.hpp"
@@ -28,7 +29,10 @@ void need_entry_value(const Entry& e) {
 class FileDevice : public Device {
  public:
   FileDevice(const DeviceConfig& c)
-      : Device(c.name, c.str("type")), path_(c.path("path")) {}
+      : Device(c.name, c.str("type")), path_(c.path("path")) {
+    reload_ = c.config.get_strings("devices." + c.name + ".reload");
+  }
+  std::vector<std::string> reload_command() const override { return reload_; }
   Mode mode() const override { return Mode::File; }
   std::string path() const override { return path_; }
   std::string render(std::string_view op, const Entry& e, int64_t) const override {
@@ -48,6 +52,7 @@ class FileDevice : public Device {
 
  protected:
   std::string path_;
+  std::vector<std::string> reload_;
 };
 
 class Edl : public FileDevice {

@@ -135,6 +135,14 @@ std::vector<Entry> Lifecycle::live_entries(const std::string& device) {
 
 void Lifecycle::publish_device(Device& dev) {
   write_atomic(dev.path(), dev.render_file(live_entries(dev.name()), time::now()));
+  std::vector<std::string> reload = dev.reload_command();
+  if (reload.empty()) return;
+  CommandResult r = run_command(reload, "");
+  if (r.status != 0) {
+    std::string err = r.err.substr(0, r.err.find('\n'));
+    throw ExternalError("reload command " + reload[0] + " failed (status " +
+                        std::to_string(r.status) + ")" + (err.empty() ? "" : ": " + err.substr(0, 200)));
+  }
 }
 
 std::string Lifecycle::push(Device& dev, const std::string& op, const store::BlockRow& row) {

@@ -75,7 +75,8 @@ std::unique_ptr<Device> make_device(const Config& config, const std::string& nam
                {"paloalto", make_paloalto},
                {"fortigate", make_fortigate},
                {"umbrella", make_umbrella},
-               {"checkpoint", make_checkpoint}};
+               {"checkpoint", make_checkpoint},
+               {"nftables", make_nftables}};
   auto it = kinds.find(type);
   if (it == kinds.end())
     c.fail("type", "'" + type + "' is not a known device type");
