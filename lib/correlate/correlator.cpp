@@ -500,7 +500,6 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
     const Json& r = joined->record;
     first = std::min(first, joined->first_seen);
     last = std::max(last, joined->last_seen);
-    severity = std::max<int>(severity, static_cast<int>(int_at(r, "severity")));
     int rank = priority_rank(string_at(r, "priority"));
     if (rank > 0 && (best_priority == 0 || rank < best_priority)) best_priority = rank;
     for (auto& s : json_strings(r, "targets.users")) users.insert(s);
@@ -545,6 +544,8 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   if (breadth > 1) severity += static_cast<int>(std::min<std::size_t>(20, 5 * (breadth - 1)));
   if (vip) severity += 10;
   severity = std::min(severity, 100);
+  // A stored incident never loses severity (an analyst may have raised it).
+  if (joined) severity = std::max<int>(severity, static_cast<int>(int_at(joined->record, "severity")));
 
   std::string message = top && !top->message.empty() ? top->message : "alert " + earliest.id;
   std::string title;
