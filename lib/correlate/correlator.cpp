@@ -617,8 +617,10 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
     std::size_t start = 0;
     if (joined) {
       // Stored alerts and the alerts that joined through a stored value hang off the incident.
+      std::unordered_set<std::string_view> stored_ids(joined->alert_ids.begin(),
+                                                      joined->alert_ids.end());
       for (std::size_t i = 0; i < items.size(); ++i) {
-        if (items[i].info->from_store) {
+        if (items[i].info->from_store || stored_ids.count(items[i].info->id)) {
           steps[i].from = -1;
           queue.push_back(i);
         }
@@ -663,7 +665,7 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
         std::reverse(chain.begin(), chain.end());
         strings(o, "chain", chain);
       } else if (s.from == -1) {
-        o.field("reason", items[i].info->from_store ? "already in " + id : "earliest alert");
+        o.field("reason", joined ? "already in " + id : "earliest alert");
       } else {
         o.field("reason", "shares a value with " + id + " in the store");
       }
