@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstring>
+#include <unordered_map>
 
 #include "cli/tool.hpp"
+#include "core/error.hpp"
 #include "core/hash.hpp"
+#include "ingest/fast.hpp"
 
 namespace tr::ingest {
 
@@ -108,6 +113,176 @@ std::string_view classify_text(std::string_view text) {
 
 namespace {
 
+// The record writer of the hot path. Same output as JsonOut (compact, RFC 8259 strings through
+// append_json_string, so invalid UTF-8 becomes U+FFFD), writing into the JsonOut's buffer, but
+// without JsonOut's per-call costs that showed in profiles: keys that need no escaping (our
+// literals) are copied as they are, integers go through to_chars instead of snprintf, and the
+// comma state is a fixed array instead of a vector<bool>.
+class Out {
+ public:
+  // Writes into `s` from its current end; finish() trims it to what was written.
+  explicit Out(std::string& s) : s_(s), pos_(s.size()) {
+    if (s_.size() < pos_ + 4096) s_.resize(pos_ + 4096);
+  }
+  void finish() { s_.resize(pos_); }
+  Out& begin_object() { return open('{'); }
+  Out& end_object() { return close('}'); }
+  Out& begin_array() { return open('['); }
+  Out& end_array() { return close(']'); }
+  // A key we wrote ourselves (ASCII, nothing to escape).
+  Out& key(std::string_view k) {
+    sep();
+    char* p = grow(k.size() + 3);
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    *p++ = '"';
+    *p = ':';
+    after_key_ = true;
+    return *this;
+  }
+  // A key from the input (vendor fields): escaped like a value.
+  Out& any_key(std::string_view k) {
+    sep();
+    string(k);
+    *grow(1) = ':';
+    after_key_ = true;
+    return *this;
+  }
+  Out& value(std::string_view v) {
+    sep();
+    string(v);
+    return *this;
+  }
+  Out& value(const std::string& v) { return value(std::string_view(v)); }
+  Out& value(const char* v) { return value(std::string_view(v)); }
+  Out& value(int64_t n) {
+    sep();
+    char b[24];
+    auto r = std::to_chars(b, b + sizeof b, n);
+    std::size_t len = static_cast<std::size_t>(r.ptr - b);
+    std::memcpy(grow(len), b, len);
+    return *this;
+  }
+  template <class T>
+  Out& field(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+
+ private:
+  // Plain printable ASCII without '"' and '\' is copied as it is; anything else goes through
+  // append_json_string, so escaping and U+FFFD replacement are exactly JsonOut's.
+  void string(std::string_view v) {
+    std::size_t i = 0;
+    for (; i < v.size(); ++i) {
+      auto c = static_cast<unsigned char>(v[i]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+    }
+    if (i == v.size()) {
+      char* p = grow(v.size() + 2);
+      *p = '"';
+      std::memcpy(p + 1, v.data(), v.size());
+      p[v.size() + 1] = '"';
+      return;
+    }
+    tmp_.clear();
+    append_json_string(tmp_, v);
+    std::memcpy(grow(tmp_.size()), tmp_.data(), tmp_.size());
+  }
+  Out& open(char c) {
+    sep();
+    *grow(1) = c;
+    if (depth_ + 1 >= kMaxDepth) throw Error("alert nesting too deep");
+    comma_[++depth_] = false;
+    return *this;
+  }
+  Out& close(char c) {
+    *grow(1) = c;
+    --depth_;
+    return *this;
+  }
+  void sep() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (comma_[depth_]) *grow(1) = ',';
+    comma_[depth_] = true;
+  }
+  // Reserves n bytes at the write position and returns where they start.
+  char* grow(std::size_t n) {
+    if (pos_ + n > s_.size()) s_.resize(std::max(s_.size() * 2, pos_ + n));
+    char* p = s_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  static constexpr int kMaxDepth = 16;
+  std::string& s_;
+  std::size_t pos_;
+  std::string tmp_;
+  bool comma_[kMaxDepth] = {};
+  int depth_ = 0;
+  bool after_key_ = false;
+};
+
+// Canonical IP text into `out`; false when not an IP address.
+bool ip_into(std::string_view s, std::string& out) {
+  if (is_canonical_ipv4(s)) {
+    out.assign(s);
+    return true;
+  }
+  auto c = canonical_ip(s);
+  if (!c) return false;
+  out = std::move(*c);
+  return true;
+}
+
+bool private_ip(std::string_view canonical) {
+  unsigned char a[4];
+  if (is_canonical_ipv4(canonical, a))
+    return a[0] == 10 || (a[0] == 172 && (a[1] & 0xF0) == 16) || (a[0] == 192 && a[1] == 168) ||
+           a[0] == 127 || (a[0] == 169 && a[1] == 254) || (a[0] == 100 && (a[1] & 0xC0) == 64);
+  return is_private_ip(canonical);
+}
+
+// The alert's observables: canonical, without duplicates, in first-seen order. Same result
+// as ObservableSet, but the entries (and their strings) are reused from alert to alert.
+class ObsList {
+ public:
+  struct Item {
+    std::string_view type;
+    std::string value;
+    std::string role;
+  };
+  void clear() { n_ = 0; }
+  bool add(std::string_view type, std::string_view value, std::string_view role) {
+    if (value.empty()) return false;
+    if (n_ == items_.size()) items_.emplace_back();
+    Item& it = items_[n_];
+    if (type == "ip") {
+      if (!ip_into(value, it.value)) return false;
+    } else {
+      auto c = canonical(type, value);
+      if (!c) return false;
+      it.value = std::move(*c);
+    }
+    for (std::size_t i = 0; i < n_; ++i)
+      if (items_[i].type == type && items_[i].value == it.value && items_[i].role == role)
+        return true;
+    it.type = type;
+    it.role.assign(role);
+    ++n_;
+    return true;
+  }
+  const Item* begin() const { return items_.data(); }
+  const Item* end() const { return items_.data() + n_; }
+
+ private:
+  std::vector<Item> items_;
+  std::size_t n_ = 0;
+};
+
 // Role of each side of the connection, from the parser's hint or the private/public rule.
 struct Roles {
   std::string_view source = "attacker", destination = "victim";
@@ -119,11 +294,12 @@ Roles decide_roles(const Alert& a) {
   if (side == Attacker::Unknown && a.direction == "outbound") side = Attacker::Destination;
   if (side == Attacker::Unknown && a.direction == "inbound") side = Attacker::Source;
   if (side == Attacker::Unknown) {
-    auto s = canonical_ip(a.source.ip), d = canonical_ip(a.destination.ip);
-    bool s_private = s && is_private_ip(*s);
-    if (s_private && d && !is_private_ip(*d))
+    thread_local std::string s, d;
+    bool has_s = ip_into(a.source.ip, s), has_d = ip_into(a.destination.ip, d);
+    bool s_private = has_s && private_ip(s);
+    if (s_private && has_d && !private_ip(d))
       side = Attacker::Destination;  // outbound callback
-    else if (s_private && !d && (!a.url_full.empty() || !a.destination.domain.empty()))
+    else if (s_private && !has_d && (!a.url_full.empty() || !a.destination.domain.empty()))
       side = Attacker::Destination;  // a proxy log: an inside client fetching a URL
     else
       side = Attacker::Source;
@@ -135,13 +311,13 @@ Roles decide_roles(const Alert& a) {
   return r;
 }
 
-void string_array(JsonOut& o, std::string_view key, const std::vector<std::string>& v) {
+void string_array(Out& o, std::string_view key, const std::vector<std::string>& v) {
   o.key(key).begin_array();
   for (const auto& s : v) o.value(s);
   o.end_array();
 }
 
-void endpoint(JsonOut& o, std::string_view key, const Endpoint& e) {
+void endpoint(Out& o, std::string_view key, const Endpoint& e) {
   if (e.ip.empty() && e.domain.empty() && e.port < 0 && e.mac.empty() && e.user.empty()) return;
   o.key(key).begin_object();
   if (!e.ip.empty()) o.field("ip", e.ip);
@@ -152,7 +328,7 @@ void endpoint(JsonOut& o, std::string_view key, const Endpoint& e) {
   o.end_object();
 }
 
-void address_list(JsonOut& o, std::string_view key, const std::vector<std::string>& v) {
+void address_list(Out& o, std::string_view key, const std::vector<std::string>& v) {
   if (v.empty()) return;
   o.key(key).begin_object();
   string_array(o, "address", v);
@@ -161,26 +337,40 @@ void address_list(JsonOut& o, std::string_view key, const std::vector<std::strin
 
 }  // namespace
 
-void write_alert(Alert& a, const WriteContext& wc, JsonOut& o) {
-  o.clear();
+void write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
+  json.clear();
+  Out o(json.str());
   const std::string& product = a.id_product.empty() ? a.observer_product : a.id_product;
   if (a.url_domain.empty() && !a.url_full.empty()) {
     if (auto h = url_host(a.url_full)) a.url_domain = *h;
   }
   if (a.classification.empty()) {
     // One text, so that the strongest word wins wherever it is ("Trojan" category, "CnC" name).
-    std::string text = a.rule_name;
+    // Rules repeat, so answers are cached (bounded: cleared when full).
+    std::string& text = a.scratch;
+    text = a.rule_name;
     text += " | ";
     text += a.rule_category;
     text += " | ";
     text += a.threat_name;
-    a.classification = classify_text(text);
+    thread_local std::unordered_map<std::string, std::string_view> cache;
+    auto it = cache.find(text);
+    if (it == cache.end()) {
+      if (cache.size() >= 4096) cache.clear();
+      it = cache.emplace(text, classify_text(text)).first;
+    }
+    a.classification = it->second;
   }
 
   o.begin_object();
   o.field("kind", "alert");
-  o.field("id", make_id("a", {product, a.id_native}));
-  o.field("@timestamp", time::format_rfc3339(a.has_timestamp ? a.timestamp : time::now()));
+  std::string& scratch = a.scratch;
+  scratch.clear();
+  append_id(scratch, "a", product, a.id_native);
+  o.field("id", scratch);
+  scratch.clear();
+  append_rfc3339(scratch, a.has_timestamp ? a.timestamp : wc.now);
+  o.field("@timestamp", scratch);
 
   o.key("event").begin_object();
   if (!a.dataset.empty()) o.field("dataset", a.dataset);
@@ -300,7 +490,8 @@ void write_alert(Alert& a, const WriteContext& wc, JsonOut& o) {
 
   // Observables, attacker side first; then related.* from them.
   Roles roles = decide_roles(a);
-  ObservableSet obs;
+  thread_local ObsList obs;
+  obs.clear();
   auto add_side = [&](const Endpoint& e, std::string_view role) {
     if (!e.ip.empty()) obs.add("ip", e.ip, role);
   };
@@ -313,7 +504,7 @@ void write_alert(Alert& a, const WriteContext& wc, JsonOut& o) {
   }
   auto add_host = [&](std::string_view name, std::string_view role) {
     if (name.empty()) return;
-    if (canonical_ip(name)) {
+    if (is_canonical_ipv4(name) || canonical_ip(name)) {
       obs.add("ip", name, role);
     } else if (!obs.add("domain", name, role)) {
       obs.add("host", name, role);
@@ -354,7 +545,7 @@ void write_alert(Alert& a, const WriteContext& wc, JsonOut& o) {
   auto push_unique = [](std::vector<std::string_view>& v, std::string_view s) {
     if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
   };
-  for (const auto& x : obs.items()) {
+  for (const auto& x : obs) {
     if (x.type == "ip")
       push_unique(rel_ip, x.value);
     else if (x.type == "domain" || x.type == "host")
@@ -377,17 +568,18 @@ void write_alert(Alert& a, const WriteContext& wc, JsonOut& o) {
   }
   if (!a.vendor_key.empty() && !a.vendor_fields.empty()) {
     o.key(a.vendor_key).begin_object();
-    for (const auto& [k, v] : a.vendor_fields) o.field(k, v);
+    for (const auto& [k, v] : a.vendor_fields) o.any_key(k).value(v);
     o.end_object();
   }
   o.key("tr").begin_object().key("observables").begin_array();
-  for (const auto& x : obs.items()) {
+  for (const auto& x : obs) {
     o.begin_object().field("type", x.type).field("value", x.value);
     if (!x.role.empty()) o.field("role", x.role);
     o.end_object();
   }
   o.end_array().end_object();
   o.end_object();
+  o.finish();
 }
 
 }  // namespace tr::ingest

@@ -86,6 +86,8 @@ struct Alert {
   std::string vendor_key;
   std::vector<std::pair<std::string, std::string>> vendor_fields;
 
+  std::string scratch;  // the writer's reusable buffer
+
   void clear();
   void add_observable(std::string_view type, std::string_view value, std::string_view role) {
     extra_observables.push_back({std::string(type), std::string(value), std::string(role)});
@@ -96,6 +98,7 @@ struct Alert {
 // reproducible under TR_NOW).
 struct WriteContext {
   std::string ingested;  // RFC 3339
+  time::Millis now = 0;  // @timestamp of events without a time of their own
 };
 
 // Serialises `a` as one compact alert record into `out` (cleared first).

@@ -8,6 +8,7 @@
 //  - Suricata 7 puts DNS queries under dns.query[] (v2), older alerts under dns.rrname.
 #include <string>
 
+#include "ingest/fast.hpp"
 #include "ingest/json_util.hpp"
 #include "ingest/parsers.hpp"
 
@@ -19,7 +20,7 @@ using simdjson::dom::element;
 void read_ip(element e, std::string_view name, std::string& out) {
   std::string_view s = json::str(e, name);
   if (s.empty()) return;
-  if (!canonical_ip(s))
+  if (!is_canonical_ipv4(s) && !canonical_ip(s))
     throw RecordError(std::string(name) + " " + quoted(s) + " is not an IP address");
   out.assign(s);
 }

@@ -60,6 +60,7 @@ class IngestStage : public LineStage {
   simdjson::dom::parser parser_;
   Alert alert_;
   JsonOut out_;
+  std::string padded_;
   std::size_t alerts_ = 0, skipped_ = 0;
 };
 
