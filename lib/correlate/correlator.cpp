@@ -554,7 +554,14 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   } else if (campaign) {
     title = "Campaign: " + message + " (" + std::to_string(campaign->targets.size()) + " targets)";
   } else {
+    // Name the one target when there is one: "Sandbox: malicious on wks-011".
     title = message;
+    if (hosts.size() == 1)
+      title += " on " + *hosts.begin();
+    else if (users.size() == 1)
+      title += " on " + *users.begin();
+    else if (breadth > 1)
+      title += " on " + std::to_string(breadth) + " targets";
   }
 
   JsonOut o;
