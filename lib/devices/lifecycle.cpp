@@ -694,6 +694,18 @@ void Lifecycle::list(const store::BlockFilter& filter, const std::string& format
   }
 }
 
+void Lifecycle::list_devices() {
+  for (const auto& name : device_names(ctx_.config())) {
+    Device& dev = device(name);
+    const char* mode = dev.mode() == Device::Mode::Push   ? "push"
+                       : dev.mode() == Device::Mode::File ? "file"
+                                                          : "ticket";
+    std::string line = name + "\t" + dev.type() + "\t" + mode;
+    if (!dev.path().empty()) line += "\t" + dev.path();
+    ctx_.out().line(line);
+  }
+}
+
 void Lifecycle::show(const std::string& id) {
   store::BlockStore blocks(ctx_.store().db());
   auto r = blocks.get(id);

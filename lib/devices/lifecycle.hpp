@@ -67,6 +67,8 @@ class Lifecycle {
   std::string render(const std::string& device);
   void list(const store::BlockFilter& filter, const std::string& format);
   void show(const std::string& id);
+  // One line per configured device: name, type, mode (push, file, ticket), path.
+  void list_devices();
   // Reads incident/alert/verdict records and blocks per the policy file's rules.
   void apply(const std::string& policy_path);
 

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   publish->add_option("--device", device, "Only this device");
   CLI::App* render = app.add_subcommand("render", "Print what a device holds per the store, in its own syntax");
   render->add_option("--device", device, "Device name")->required();
+  CLI::App* devices = app.add_subcommand("devices", "List the configured devices: name, type, how entries reach it");
 
   return tool.run(argc, argv, [&](tr::cli::Context& ctx) {
     tr::devices::Lifecycle life(ctx, dry_run);
@@ -141,6 +142,8 @@ int main(int argc, char** argv) {
       life.undo(id);
     } else if (publish->parsed()) {
       life.publish(device);
+    } else if (devices->parsed()) {
+      life.list_devices();
     } else if (render->parsed()) {
       ctx.out().raw(life.render(device));
     }
