@@ -283,6 +283,14 @@ class ObsList {
   std::size_t n_ = 0;
 };
 
+// "Name" <addr@example> -> addr@example.
+std::string_view bare_address(std::string_view s) {
+  std::size_t lt = s.rfind('<'), gt = s.rfind('>');
+  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt)
+    return s.substr(lt + 1, gt - lt - 1);
+  return trim_view(s);
+}
+
 // Role of each side of the connection, from the parser's hint or the private/public rule.
 struct Roles {
   std::string_view source = "attacker", destination = "victim";
@@ -341,7 +349,9 @@ void write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
   json.clear();
   Out o(json.str());
   const std::string& product = a.id_product.empty() ? a.observer_product : a.id_product;
-  if (a.url_domain.empty() && !a.url_full.empty()) {
+  // A path without a host ("/api?x=...") is not a URL observable and has no domain.
+  bool url_is_path = !a.url_full.empty() && a.url_full.front() == '/';
+  if (a.url_domain.empty() && !a.url_full.empty() && !url_is_path) {
     if (auto h = url_host(a.url_full)) a.url_domain = *h;
   }
   if (a.classification.empty()) {
@@ -520,13 +530,13 @@ void write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
     server_role = roles.source;
   add_host(a.tls_sni, server_role);
   add_host(a.url_domain, server_role);
-  if (!a.url_full.empty()) obs.add("url", a.url_full, server_role);
+  if (!a.url_full.empty() && !url_is_path) obs.add("url", a.url_full, server_role);
   for (const std::string* h : {&a.file_sha256, &a.file_sha1, &a.file_md5})
     if (!h->empty()) obs.add(hash_type(*h), *h, "attacker");
   if (!a.file_name.empty()) obs.add("filename", a.file_name, "related");
-  for (const auto& e : a.email_from) obs.add("email", e, "attacker");
-  if (!a.email_sender.empty()) obs.add("email", a.email_sender, "attacker");
-  for (const auto& e : a.email_to) obs.add("email", e, "victim");
+  for (const auto& e : a.email_from) obs.add("email", bare_address(e), "attacker");
+  if (!a.email_sender.empty()) obs.add("email", bare_address(a.email_sender), "attacker");
+  for (const auto& e : a.email_to) obs.add("email", bare_address(e), "victim");
   if (!a.email_message_id.empty()) obs.add("message_id", a.email_message_id, "related");
   if (!a.source.user.empty()) obs.add("user", a.source.user, roles.source);
   if (!a.destination.user.empty()) obs.add("user", a.destination.user, roles.destination);

@@ -13,6 +13,8 @@ const std::vector<FormatInfo>& formats() {
       {Format::Eve, "eve", "Suricata EVE JSON alert events"},
       {Format::Cef, "cef", "ArcSight CEF, any vendor (FireEye/Trellix CEF mapped), syslog prefix or none"},
       {Format::Leef, "leef", "QRadar LEEF 1.0 and 2.0, syslog prefix or none"},
+      {Format::Panos, "panos", "PAN-OS THREAT (url, virus, spyware, vulnerability, wildfire, ...) syslog CSV"},
+      {Format::Ftd, "ftd", "Cisco Firepower/FTD intrusion, connection and file/malware syslog (4300xx)"},
   };
   return all;
 }
@@ -49,6 +51,35 @@ Format detect(std::string_view line, std::size_t& at) {
         line[p + 5] <= '9') {
       at = p;
       return Format::Leef;
+    }
+  }
+  // PAN-OS CSV: "<future use>,YYYY/MM/DD HH:MM:SS,<serial>,<TYPE>,..." after an optional
+  // syslog header; the TYPE is an upper-case word.
+  for (std::size_t p = line.find(',', i); p != std::string_view::npos && p < i + 256;
+       p = line.find(',', p + 1)) {
+    std::string_view d = line.substr(p + 1);
+    if (d.size() > 21 && d[4] == '/' && d[7] == '/' && d[10] == ' ' && d[13] == ':' &&
+        d[16] == ':' && d[19] == ',') {
+      std::size_t start = line.rfind(' ', p);
+      start = (start == std::string_view::npos || start < i) ? i : start + 1;
+      std::size_t serial_end = d.find(',', 20);
+      if (serial_end == std::string_view::npos) break;
+      std::size_t type_end = d.find(',', serial_end + 1);
+      std::string_view type = d.substr(serial_end + 1, type_end - serial_end - 1);
+      bool upper = !type.empty();
+      for (char c : type) upper = upper && ((c >= 'A' && c <= 'Z') || c == '_');
+      if (upper) {
+        at = start;
+        return Format::Panos;
+      }
+      break;
+    }
+  }
+  for (std::string_view tag : {"%FTD-", "%NGIPS-"}) {
+    std::size_t p = line.find(tag, i);
+    if (p != std::string_view::npos) {
+      at = p;
+      return Format::Ftd;
     }
   }
   return Format::Auto;
@@ -90,6 +121,12 @@ bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Aler
       return parse_cef(line, at, a);
     case Format::Leef:
       return parse_leef(line, at, a);
+    case Format::Panos:
+      if (at >= line.size()) throw RecordError("not a PAN-OS CSV line");
+      return parse_panos(line, at, a);
+    case Format::Ftd:
+      if (at >= line.size()) throw RecordError("not a Firepower/FTD line");
+      return parse_ftd(line, at, a);
     default:
       throw RecordError("unrecognised format (try --format; --list-formats lists them)");
   }
