@@ -1,5 +1,7 @@
 #include "cli/tool.hpp"
 #include "intel/enrich.hpp"
+#include "intel/reputation.hpp"
+#include "store/store.hpp"
 
 int main(int argc, char** argv) {
   tr::cli::Tool tool("tr-enrich",
@@ -15,11 +17,24 @@ int main(int argc, char** argv) {
   app.add_option("--blocklist-format", opt.blocklist_format,
                  "Format of --blocklist files: auto, plain, drop, hosts, csv, dshield, json")
       ->capture_default_str();
+  app.add_flag("--vt", opt.vt, "Look up hashes, domains, IPs and URLs on VirusTotal");
+  app.add_flag("--rdap", opt.rdap, "Look up domain registration dates (RDAP)");
+  app.add_flag("--abuseipdb", opt.abuseipdb, "Look up public IPs on AbuseIPDB");
+  app.add_flag("--passive", opt.passive,
+               "Intelligence from local data and the cache only (no lookups)");
   tool.add_inputs();
   tool.add_offline();
   return tool.run(argc, argv, [&](tr::cli::Context& ctx) {
     opt.merge_config(ctx.config());
     tr::intel::Enricher enricher(opt, ctx.config(), [&](const std::string& m) { ctx.warn(m); });
+    auto settings = tr::intel::IntelSettings::from_config(ctx.config(), opt.vt, opt.abuseipdb,
+                                                          opt.rdap, ctx.offline() || opt.passive);
+    std::unique_ptr<tr::intel::IntelServices> services;
+    if (settings.any()) {
+      services = std::make_unique<tr::intel::IntelServices>(
+          settings, &ctx.store(), [&](const std::string& m) { ctx.debug(m); });
+      enricher.set_remote(services.get());
+    }
     tr::intel::run_enrich(ctx, enricher);
   });
 }
