@@ -51,13 +51,14 @@ std::string trim_slash(std::string s) {
 }
 
 // A base URL may be literal or {env: NAME} (tests point devices at a local server).
-std::string base_url(const DeviceConfig& c, const std::string& fallback = "") {
-  YAML::Node n = c.node["url"];
+std::string base_url(const DeviceConfig& c, const std::string& fallback = "",
+                     const std::string& key = "url") {
+  YAML::Node n = c.node[key];
   std::string u;
-  if (n && n.IsMap()) u = c.secret("url");
-  else u = c.str("url", fallback);
-  if (u.empty()) c.fail("url", "is required");
-  if (!u.starts_with("https://") && !u.starts_with("http://")) c.fail("url", "must be http(s)");
+  if (n && n.IsMap()) u = c.secret(key);
+  else u = c.str(key, fallback);
+  if (u.empty()) c.fail(key, "is required");
+  if (!u.starts_with("https://") && !u.starts_with("http://")) c.fail(key, "must be http(s)");
   return trim_slash(u);
 }
 
@@ -551,11 +552,156 @@ class CheckPoint : public HttpDevice {
   int64_t poll_ms_ = 1000, max_polls_ = 120;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Microsoft 365 over Graph (application permissions, client-credentials token):
+//  - email_message: find the delivered message by internetMessageId in each mailbox (the
+//    `mailboxes:` list, or every user of the tenant) and move it to the quarantine folder
+//    (`folder:`, default the well-known "junkemail"; "deleteditems" for a soft delete);
+//    release moves it from that folder back to the inbox. Finding by Message-ID again on
+//    release means no message ids have to be kept.
+//  - user: disable the account and revoke its sessions; unblock enables it again.
+class O365 : public HttpDevice {
+ public:
+  explicit O365(const DeviceConfig& c) : HttpDevice(c) {
+    url_ = base_url(c, "https://graph.microsoft.com");
+    login_ = base_url(c, "https://login.microsoftonline.com", "login_url");
+    tenant_ = c.ident("tenant", "");
+    client_id_ = c.str("client_id");
+    if (client_id_.empty()) c.fail("client_id", "is required");
+    secret_ = c.secret("client_secret");
+    folder_ = c.ident("folder", "junkemail");
+    for (const auto& m : c.config.get_strings("devices." + c.name + ".mailboxes")) {
+      Checked e = check_value("user", m);
+      if (!e.ok) c.fail("mailboxes", "holds an invalid mailbox name");
+      mailboxes_.push_back(m);
+    }
+  }
+  bool supports(std::string_view t) const override { return t == "email_message" || t == "user"; }
+
+  std::string filter(const Entry& e) const {
+    std::string v = e.value;  // validated: no quotes; OData would double them
+    return "?%24filter=" + net::url_encode("internetMessageId eq '" + v + "'") + "&%24select=id";
+  }
+  std::string render(std::string_view op, const Entry& e, int64_t) const override {
+    bool add = op == "block";
+    std::string s = show("POST", login_ + "/" + tenant_ + "/oauth2/v2.0/token",
+                         "client_id=" + client_id_ + "&client_secret=***&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&grant_type=client_credentials");
+    if (e.type == "user") {
+      std::string u = url_ + "/v1.0/users/" + net::url_encode(e.value);
+      s += show("PATCH", u + " (Authorization: Bearer ***)", json{{"accountEnabled", !add}}.dump());
+      if (add) s += show("POST", u + "/revokeSignInSessions (Authorization: Bearer ***)", "");
+      return s;
+    }
+    std::string where = mailboxes_.empty() ? "{each user}" : "{mailbox}";
+    std::string from = add ? "/messages" : "/mailFolders/" + folder_ + "/messages";
+    s += show("GET", url_ + "/v1.0/users/" + where + from + filter(e) + " (Authorization: Bearer ***)", "");
+    s += show("POST", url_ + "/v1.0/users/" + where + "/messages/{id}/move (Authorization: Bearer ***)",
+              json{{"destinationId", add ? folder_ : "inbox"}}.dump());
+    return s;
+  }
+  std::string token() {
+    if (!token_.empty()) return token_;
+    net::Request r;
+    r.method = "POST";
+    r.url = login_ + "/" + tenant_ + "/oauth2/v2.0/token";
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    r.body = "client_id=" + net::url_encode(client_id_) + "&client_secret=" + net::url_encode(secret_) +
+             "&scope=" + net::url_encode("https://graph.microsoft.com/.default") +
+             "&grant_type=client_credentials";
+    net::Response resp = send(r);
+    json j = json::parse(resp.body, nullptr, false);
+    if (resp.status != 200 || !j.is_object() || !j.contains("access_token") || !j["access_token"].is_string())
+      throw ExternalError("Microsoft identity platform refused the token request (HTTP " +
+                          std::to_string(resp.status) + ")");
+    token_ = j["access_token"];
+    return token_;
+  }
+  net::Response graph(const std::string& method, const std::string& url, const std::string& body = "") {
+    net::Request r;
+    r.method = method;
+    r.url = url.starts_with("http") ? url : url_ + url;
+    r.headers = {{"Authorization", "Bearer " + token()}};
+    if (!body.empty()) {
+      r.headers.push_back({"Content-Type", "application/json"});
+      r.body = body;
+    }
+    net::Response resp = send(r);
+    if (resp.status == 401 || resp.status == 403)
+      throw ExternalError("Graph refused the request (HTTP " + std::to_string(resp.status) +
+                          "): check the application permissions");
+    return resp;
+  }
+  std::vector<std::string> mailboxes() {
+    if (!mailboxes_.empty()) return mailboxes_;
+    std::vector<std::string> out;
+    std::string next = url_ + "/v1.0/users?%24select=id,userPrincipalName,mail&%24top=999";
+    for (int page = 0; page < 10000 && !next.empty(); ++page) {
+      net::Response r = graph("GET", next);
+      if (r.status != 200) throw ExternalError("Graph users list failed: HTTP " + std::to_string(r.status));
+      json j = json::parse(r.body, nullptr, false);
+      if (!j.is_object()) throw ExternalError("Graph users list is not JSON");
+      if (j.contains("value") && j["value"].is_array())
+        for (const auto& u : j["value"])
+          if (u.is_object() && u.contains("id") && u["id"].is_string()) out.push_back(u["id"]);
+      next.clear();
+      if (j.contains("@odata.nextLink") && j["@odata.nextLink"].is_string()) {
+        std::string n = j["@odata.nextLink"];
+        if (n.starts_with(url_ + "/")) next = n;  // never follow a link to another host
+      }
+    }
+    return out;
+  }
+  std::string apply(std::string_view op, const Entry& e, int64_t) override {
+    bool add = op == "block";
+    if (e.type == "user") {
+      std::string u = "/v1.0/users/" + net::url_encode(e.value);
+      net::Response r = graph("PATCH", u, json{{"accountEnabled", !add}}.dump());
+      if (r.status != 204 && r.status != 200)
+        throw ExternalError("Graph could not " + std::string(add ? "disable" : "enable") +
+                            " the account: HTTP " + std::to_string(r.status));
+      if (add) {
+        net::Response s = graph("POST", u + "/revokeSignInSessions");
+        if (s.status != 200 && s.status != 204)
+          throw ExternalError("Graph could not revoke sessions: HTTP " + std::to_string(s.status));
+        return "Graph: account disabled, sessions revoked";
+      }
+      return "Graph: account enabled";
+    }
+    int moved = 0, mailboxes_seen = 0;
+    for (const auto& mb : mailboxes()) {
+      ++mailboxes_seen;
+      std::string base = "/v1.0/users/" + net::url_encode(mb);
+      std::string from = add ? "/messages" : "/mailFolders/" + net::url_encode(folder_) + "/messages";
+      net::Response r = graph("GET", base + from + filter(e));
+      if (r.status == 404) continue;  // no mailbox for that user
+      if (r.status != 200) throw ExternalError("Graph message search failed: HTTP " + std::to_string(r.status));
+      json j = json::parse(r.body, nullptr, false);
+      if (!j.is_object() || !j.contains("value") || !j["value"].is_array()) continue;
+      for (const auto& m : j["value"]) {
+        if (!m.is_object() || !m.contains("id") || !m["id"].is_string()) continue;
+        std::string id = m["id"];
+        net::Response mv = graph("POST", base + "/messages/" + net::url_encode(id) + "/move",
+                                 json{{"destinationId", add ? folder_ : "inbox"}}.dump());
+        if (mv.status != 201 && mv.status != 200)
+          throw ExternalError("Graph move failed: HTTP " + std::to_string(mv.status));
+        ++moved;
+      }
+    }
+    return "Graph: " + std::to_string(moved) + " message(s) " + (add ? "moved to " + folder_ : "moved back to inbox") +
+           " in " + std::to_string(mailboxes_seen) + " mailbox(es)";
+  }
+
+ private:
+  std::string url_, login_, tenant_, client_id_, secret_, folder_, token_;
+  std::vector<std::string> mailboxes_;
+};
+
 }  // namespace
 
 std::unique_ptr<Device> make_paloalto(const DeviceConfig& c) { return std::make_unique<PaloAlto>(c); }
 std::unique_ptr<Device> make_fortigate(const DeviceConfig& c) { return std::make_unique<FortiGate>(c); }
 std::unique_ptr<Device> make_umbrella(const DeviceConfig& c) { return std::make_unique<Umbrella>(c); }
 std::unique_ptr<Device> make_checkpoint(const DeviceConfig& c) { return std::make_unique<CheckPoint>(c); }
+std::unique_ptr<Device> make_o365(const DeviceConfig& c) { return std::make_unique<O365>(c); }
 
 }  // namespace tr::devices

@@ -76,7 +76,9 @@ Json Lifecycle::action(const std::string& op, const store::BlockRow& row, const 
   Json a;
   a["kind"] = "action";
   a["id"] = row.id;
-  a["op"] = op;
+  // Messages are quarantined and released rather than blocked (design.md action ops).
+  if (row.type == "email_message") a["op"] = op == "block" ? "quarantine" : "release";
+  else a["op"] = op;
   a["target"] = {{"type", row.type}, {"value", row.value}};
   a["device"] = row.device;
   if (std::string t = ttl_text(row.ttl); !t.empty()) a["ttl"] = t;

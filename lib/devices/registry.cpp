@@ -76,7 +76,8 @@ std::unique_ptr<Device> make_device(const Config& config, const std::string& nam
                {"fortigate", make_fortigate},
                {"umbrella", make_umbrella},
                {"checkpoint", make_checkpoint},
-               {"nftables", make_nftables}};
+               {"nftables", make_nftables},
+               {"o365", make_o365}};
   auto it = kinds.find(type);
   if (it == kinds.end())
     c.fail("type", "'" + type + "' is not a known device type");
