@@ -10,36 +10,6 @@
 namespace tr::store {
 namespace {
 
-// Tables and columns tr-incident adds to cases-001. They belong in case_migrations() as
-// "cases-002"; until that file can take the migration they are created here, once, inside a
-// write transaction, recognised by the incident_facets table (all or nothing).
-constexpr const char* kCasesExt = R"sql(
-ALTER TABLE incidents ADD COLUMN touched INTEGER;
-ALTER TABLE incidents ADD COLUMN triaged INTEGER;
-ALTER TABLE incidents ADD COLUMN contained INTEGER;
-ALTER TABLE incidents ADD COLUMN resolved INTEGER;
-CREATE INDEX incidents_touched ON incidents(touched);
-CREATE INDEX incidents_assignee ON incidents(assignee);
-CREATE INDEX incidents_last_seen ON incidents(last_seen);
-CREATE INDEX incidents_priority ON incidents(priority, severity);
-CREATE TABLE incident_facets(
-  incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
-  facet TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY(incident_id, facet, value)) WITHOUT ROWID;
-CREATE INDEX incident_facets_value ON incident_facets(facet, value);
-CREATE TABLE incident_actions(
-  id INTEGER PRIMARY KEY,
-  action_id TEXT NOT NULL,
-  ts INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  incident_id TEXT,
-  digest TEXT NOT NULL UNIQUE,
-  record TEXT NOT NULL);
-CREATE INDEX incident_actions_incident ON incident_actions(incident_id, ts);
-CREATE INDEX verdicts_incident ON verdicts(incident_id);
-)sql";
-
 constexpr const char* kIncidentCols =
     "id, title, status, severity, priority, assignee, resolution, first_seen, last_seen, "
     "created, updated, alert_count, tags, record, touched, triaged, contained, resolved";
@@ -121,41 +91,7 @@ bool is_end_status(const std::string& s) {
   return s == "resolved" || s == "closed" || s == "false_positive";
 }
 
-CaseStore::CaseStore(Db& db) : db_(db) { ensure_schema(); }
-
-void CaseStore::ensure_schema() {
-  // Each step is recognised by an object it creates; all steps present is the common case and
-  // costs one read.
-  struct Step {
-    const char* object;
-    const char* sql;
-  };
-  static const Step steps[] = {
-      {"incident_facets", kCasesExt},
-      // KPIs read only these columns of the incidents created in a window: a covering index
-      // keeps `kpi` off the table rows (and their large record column).
-      {"incidents_kpi",
-       "CREATE INDEX incidents_kpi ON incidents(created, status, priority, first_seen, triaged, "
-       "contained, resolved)"},
-  };
-  auto missing = [&] {
-    int have = 0;
-    for (const auto& step : steps) {
-      Stmt st = db_.prepare("SELECT 1 FROM sqlite_master WHERE name = ?1");
-      st.bind(1, step.object);
-      have += st.step();
-    }
-    return have < static_cast<int>(std::size(steps));
-  };
-  if (!missing()) return;
-  Transaction tx(db_);
-  for (const auto& step : steps) {  // re-checked under the write lock: another process may win
-    Stmt st = db_.prepare("SELECT 1 FROM sqlite_master WHERE name = ?1");
-    st.bind(1, step.object);
-    if (!st.step()) db_.exec(step.sql);
-  }
-  tx.commit();
-}
+CaseStore::CaseStore(Db& db) : db_(db) {}
 
 // --- alerts ---
 

@@ -86,7 +86,7 @@ struct KpiRow {
 
 class CaseStore {
  public:
-  // Makes sure the case tables tr-incident adds beyond cases-001 exist (see ensure_schema).
+  // `db` is a migrated store (Store's constructor applies cases-001..003).
   explicit CaseStore(Db& db);
 
   // --- alerts ---
@@ -143,7 +143,6 @@ class CaseStore {
   void move_attached(const std::string& from, const std::string& to);
 
  private:
-  void ensure_schema();
   Db& db_;
 };
 

@@ -65,6 +65,39 @@ CREATE TABLE timeline(
   event TEXT NOT NULL,
   detail TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX timeline_incident ON timeline(incident_id, ts);
+)sql"},
+          // tr-incident: milestones for KPIs (triaged, contained, resolved) and the last analyst
+          // touch (stale), facets for filters and reports (targets, tags, sources,
+          // classification), containment actions attached to incidents.
+          {"cases-002", R"sql(
+ALTER TABLE incidents ADD COLUMN touched INTEGER;
+ALTER TABLE incidents ADD COLUMN triaged INTEGER;
+ALTER TABLE incidents ADD COLUMN contained INTEGER;
+ALTER TABLE incidents ADD COLUMN resolved INTEGER;
+CREATE INDEX incidents_touched ON incidents(touched);
+CREATE INDEX incidents_assignee ON incidents(assignee);
+CREATE INDEX incidents_last_seen ON incidents(last_seen);
+CREATE INDEX incidents_priority ON incidents(priority, severity);
+CREATE TABLE incident_facets(
+  incident_id TEXT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+  facet TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY(incident_id, facet, value)) WITHOUT ROWID;
+CREATE INDEX incident_facets_value ON incident_facets(facet, value);
+CREATE TABLE incident_actions(
+  id INTEGER PRIMARY KEY,
+  action_id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  incident_id TEXT,
+  digest TEXT NOT NULL UNIQUE,
+  record TEXT NOT NULL);
+CREATE INDEX incident_actions_incident ON incident_actions(incident_id, ts);
+)sql"},
+          // tr-incident: KPIs read only these columns of the incidents created in a window.
+          {"cases-003", R"sql(
+CREATE INDEX incidents_kpi ON incidents(created, status, priority, first_seen, triaged,
+  contained, resolved);
 )sql"}};
 }
 
