@@ -309,33 +309,52 @@ void Lifecycle::add_one(const AddRequest& r, const std::string& device_name,
     emit(action("block", row, "planned", "dry run" + repeat + ": " + text));
     return;
   }
+  // Another process may create the same live entry between our look-up and our insert (two
+  // cron jobs, an analyst): the unique index refuses the second insert, and the request is
+  // handled again as a renewal of the entry that won.
+  auto race = [&]() {
+    --run_new_;
+    if (race_depth_ > 2) throw ExternalError("block of " + value + " keeps colliding in the store");
+    ++race_depth_;
+    add_one(r, device_name, type, value);
+    --race_depth_;
+  };
   if (r.approval) {
     row.state = "pending";
-    store::Transaction tx(ctx_.store().db());
-    blocks.insert(row);
-    audit("block.request", row, "pending", "waiting for approval" + repeat);
-    tx.commit();
-    emit(action("block", row, "pending", "waiting for approval: tr-block approve " + row.id));
-    return;
+    {
+      store::Transaction tx(ctx_.store().db());
+      if (try_insert(blocks, row)) {
+        audit("block.request", row, "pending", "waiting for approval" + repeat);
+        tx.commit();
+        emit(action("block", row, "pending", "waiting for approval: tr-block approve " + row.id));
+        return;
+      }
+    }
+    return race();
   }
   if (dev.mode() == Device::Mode::File) {
+    bool collided = false;
     try {
       store::Transaction tx(ctx_.store().db());
       row.state = "applied";
-      blocks.insert(row);
-      std::string answer = push(dev, "block", row) + repeat;
-      audit("block.add", row, "applied", answer);
-      tx.commit();
-      emit(action("block", row, "applied", answer));
+      if (!try_insert(blocks, row)) {
+        collided = true;
+      } else {
+        std::string answer = push(dev, "block", row) + repeat;
+        audit("block.add", row, "applied", answer);
+        tx.commit();
+        emit(action("block", row, "applied", answer));
+      }
     } catch (const ExternalError& e) {
       row.state = "failed";
       store::Transaction tx(ctx_.store().db());
-      blocks.insert(row);
+      try_insert(blocks, row);
       audit("block.add", row, "failed", e.what());
       tx.commit();
       ctx_.note_external_failure(device_name + ": " + e.what());
       emit(action("block", row, "failed", e.what()));
     }
+    if (collided) race();
     return;
   }
   std::string answer;
@@ -344,7 +363,7 @@ void Lifecycle::add_one(const AddRequest& r, const std::string& device_name,
   } catch (const ExternalError& e) {
     row.state = "failed";
     store::Transaction tx(ctx_.store().db());
-    blocks.insert(row);
+    try_insert(blocks, row);
     audit("block.add", row, "failed", e.what());
     tx.commit();
     ctx_.note_external_failure(device_name + ": blocking " + type + " " + cli::term_safe(value) +
@@ -354,12 +373,28 @@ void Lifecycle::add_one(const AddRequest& r, const std::string& device_name,
   }
   row.state = dev.mode() == Device::Mode::Ticket ? "planned" : "applied";
   Json detail = {{"answer", answer}};
-  store::Transaction tx(ctx_.store().db());
-  row.detail = detail.dump();
-  blocks.insert(row);
-  audit("block.add", row, row.state, answer);
-  tx.commit();
-  emit(action("block", row, row.state, answer));
+  {
+    store::Transaction tx(ctx_.store().db());
+    row.detail = detail.dump();
+    if (try_insert(blocks, row)) {
+      audit("block.add", row, row.state, answer);
+      tx.commit();
+      emit(action("block", row, row.state, answer));
+      return;
+    }
+  }
+  race();
+}
+
+bool Lifecycle::try_insert(store::BlockStore& blocks, const store::BlockRow& row) {
+  try {
+    blocks.insert(row);
+    return true;
+  } catch (const ExternalError& e) {
+    if (std::string_view(e.what()).find("UNIQUE constraint failed") != std::string_view::npos)
+      return false;
+    throw;
+  }
 }
 
 void Lifecycle::lift(const store::BlockRow& row_in, const std::string& state,

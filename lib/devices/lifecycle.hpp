@@ -88,6 +88,8 @@ class Lifecycle {
   // devices, `live` is the new set of live entries to publish.
   std::string push(Device& dev, const std::string& op, const store::BlockRow& row);
   void publish_device(Device& dev);
+  // Inserts a row; false when the store's unique index says another process was first.
+  bool try_insert(store::BlockStore& blocks, const store::BlockRow& row);
   std::vector<Entry> live_entries(const std::string& device);
   void audit(const std::string& action, const store::BlockRow& row, const std::string& status,
              const std::string& answer);
@@ -100,6 +102,7 @@ class Lifecycle {
   Guard guard_;
   std::map<std::string, std::unique_ptr<Device>> devices_;
   int64_t run_new_ = 0;
+  int race_depth_ = 0;
 };
 
 Entry to_entry(const store::BlockRow& row);
