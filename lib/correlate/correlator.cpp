@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <deque>
 #include <numeric>
 #include <set>
 #include <unordered_set>
@@ -35,19 +36,43 @@ struct UnionFind {
   }
 };
 
-constexpr const char* kDupType = "\x01";  // internal: the alert id, joins duplicates
+uint64_t mask_of(std::initializer_list<const char*> names) {
+  uint64_t m = 0;
+  const auto& all = attribute_names();
+  for (const char* n : names)
+    m |= uint64_t{1} << (std::find(all.begin(), all.end(), n) - all.begin());
+  return m;
+}
 
+// Attacker-side indicators a campaign is named by: sender, URL, domain, file hash, message id.
 bool attacker_side(int attr) {
-  static const std::set<std::string> names = {"attacker_email", "attacker_url", "attacker_domain",
-                                              "related_url",    "related_domain", "file_hash",
-                                              "message_id"};
-  return attr >= 0 && names.count(attribute_names()[static_cast<std::size_t>(attr)]);
+  static const uint64_t m = mask_of({"attacker_email", "attacker_url", "attacker_domain",
+                                     "related_url", "related_domain", "file_hash", "message_id"});
+  return attr >= 0 && (m >> attr) & 1u;
 }
 
+// External indicators hosts call out to (C2).
 bool c2_side(int attr) {
-  static const std::set<std::string> names = {"attacker_ip", "attacker_domain", "attacker_url"};
-  return attr >= 0 && names.count(attribute_names()[static_cast<std::size_t>(attr)]);
+  static const uint64_t m = mask_of({"attacker_ip", "attacker_domain", "attacker_url"});
+  return attr >= 0 && (m >> attr) & 1u;
 }
+
+// A set of strings as a vector: collected, then sorted and made unique once (sets of strings
+// cost a node and a copy per value; incidents are built for every alert).
+struct StrSet {
+  std::vector<std::string_view> v;
+  void add(std::string_view s) { v.push_back(s); }
+  template <class C>
+  void add_all(const C& c) {
+    for (const auto& s : c) v.push_back(s);
+  }
+  std::vector<std::string_view>& done() {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  }
+  std::size_t distinct() { return done().size(); }
+};
 
 std::string priority_of(int severity, int best_alert) {
   int rank = severity >= 80 ? 1 : severity >= 60 ? 2 : severity >= 40 ? 3 : 4;
@@ -55,9 +80,10 @@ std::string priority_of(int severity, int best_alert) {
   return "P" + std::to_string(rank);
 }
 
-void strings(JsonOut& o, std::string_view key, const std::vector<std::string>& v) {
+template <class C>
+void strings(JsonOut& o, std::string_view key, const C& v) {
   o.key(key).begin_array();
-  for (const auto& s : v) o.value(s);
+  for (const auto& s : v) o.value(std::string_view(s));
   o.end_array();
 }
 
@@ -108,6 +134,7 @@ struct Correlator::Impl {
   std::vector<std::unique_ptr<StoredIncident>> stored;  // loaded stored incidents
   std::unordered_map<std::string, uint32_t> stored_index;
 
+  std::string updated;  // "updated" of the incidents of one pass
   bool started = false;
   time::Millis newest = 0;
   int64_t last_pass_frontier = 0;
@@ -116,9 +143,10 @@ struct Correlator::Impl {
   Impl(Options o, const NeverLink& n, IncidentSource* s, Emit e)
       : opt(std::move(o)), never(n), store(s), emit(std::move(e)), period(opt.hub_period()) {}
 
+  std::string key;  // reused lookup buffer
+
   uint32_t intern(std::string_view type, std::string_view value, bool internal) {
-    std::string key;
-    key.reserve(type.size() + value.size() + 1);
+    key.clear();
     key.append(type).push_back('\x1f');
     key.append(value);
     auto it = index.find(key);
@@ -137,14 +165,16 @@ struct Correlator::Impl {
     v.value = value;
     v.internal = internal;
     v.never = !internal && never.matches(type, value);
-    index.emplace(std::move(key), id);
+    index.emplace(key, id);
     return id;
   }
 
   void release(uint32_t id) {
     Value& v = values[id];
     if (--v.refs > 0) return;
-    std::string key = v.type + '\x1f' + v.value;
+    key.clear();
+    key.append(v.type).push_back('\x1f');
+    key.append(v.value);
     index.erase(key);
     v = Value{};
     free_values.push_back(id);
@@ -228,7 +258,6 @@ struct Correlator::Impl {
       }
       p.links.push_back({id, attr});
     };
-    add_link(kDupType, a.id, -1, true);
     for (const auto& o : a.observables) {
       int attr = attribute_of(o.type, o.role);
       if (opt.links.contains(attr)) add_link(o.type, o.value, attr, false);
@@ -295,6 +324,15 @@ struct Correlator::Impl {
         if (!hub(l.value, p.period)) occ.push_back({l.value, p.info.ts, i});
       for (uint32_t s : p.stored) uf.unite(i, static_cast<uint32_t>(n + s));
     }
+    // The same alert twice (a log read twice) is one alert of one group.
+    {
+      std::vector<std::pair<std::string_view, uint32_t>> by_id;
+      by_id.reserve(n);
+      for (uint32_t i = 0; i < n; ++i) by_id.emplace_back(pending[i].info.id, i);
+      std::sort(by_id.begin(), by_id.end());
+      for (std::size_t k = 1; k < by_id.size(); ++k)
+        if (by_id[k].first == by_id[k - 1].first) uf.unite(by_id[k].second, by_id[k - 1].second);
+    }
     std::sort(occ.begin(), occ.end(), [](const Occ& a, const Occ& b) {
       return a.value != b.value ? a.value < b.value : a.ts < b.ts;
     });
@@ -325,6 +363,7 @@ struct Correlator::Impl {
     };
     std::vector<Built> built;
     built.reserve(groups.size());
+    updated = time::format_rfc3339(time::now());
     for (auto& [root, members] : groups) {
       Built b;
       build(members, uf, n, b.id, b.first, b.alerts, b.json);
@@ -363,29 +402,6 @@ struct Correlator::Impl {
              std::string& json_out);
 };
 
-namespace {
-
-struct Target {
-  std::vector<std::string> keys;  // the alert's target identities
-  std::vector<std::string> hosts;  // internal hosts (host names, else private victim IPs)
-};
-
-Target targets_of(const AlertInfo& a) {
-  Target t;
-  if (!a.users.empty())
-    t.keys = a.users;
-  else if (!a.hosts.empty())
-    t.keys = a.hosts;
-  t.hosts = a.hosts;
-  if (t.hosts.empty())
-    for (const auto& o : a.observables)
-      if (o.type == "ip" && (o.role == "victim" || o.role == "target") && is_private_ip(o.value))
-        t.hosts.push_back(o.value);
-  if (t.keys.empty()) t.keys = t.hosts;
-  return t;
-}
-
-}  // namespace
 
 void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf, std::size_t n,
                              std::string& id_out, time::Millis& first_out,
@@ -427,7 +443,7 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
 
   // Link values of each alert as (type, value, attribute), hubs and never-link left out.
   struct Key {
-    std::string type, value;
+    std::string_view type, value;
     int attr;
   };
   auto keys_of = [&](const Item& it) {
@@ -453,45 +469,58 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   time::Millis first = items.front().info->ts, last = items.back().info->ts;
   int severity = 0, best_priority = 0;
   const AlertInfo* top = nullptr;
-  std::set<std::string> users, hosts, departments, groups, sources, classes, tags, target_keys;
-  std::set<std::tuple<std::string, std::string, std::string>> observables;
+  StrSet users, hosts, departments, groups, sources, classes, tags, target_keys;
+  using Obs = std::tuple<std::string_view, std::string_view, std::string_view>;
+  std::vector<Obs> observables;
+  std::deque<std::string> owned;  // strings of the stored record the views point into
   bool vip = false;
   // Per link value: alerts carrying it, their distinct targets and internal hosts, and whether
   // any of them is a C2 or malware alert.
   struct Use {
-    std::string type, value;
-    int attr;
+    std::string_view type, value;
+    int attr = -1;
     std::size_t alerts = 0;
-    std::set<std::string> targets, hosts;
-    bool c2 = false;        // some alert with it is a C2 or malware alert
-    bool beacon = false;    // some alert with it is a C2 alert: hosts call it, not a lure
+    StrSet targets, hosts;
+    bool c2 = false;      // some alert with it is a C2 or malware alert
+    bool beacon = false;  // some alert with it is a C2 alert: hosts call it, not a lure
   };
-  std::map<std::pair<std::string, std::string>, Use> uses;
+  std::map<std::pair<std::string_view, std::string_view>, Use> uses;
+  std::vector<std::string_view> tkeys, thosts;
   for (const auto& it : items) {
     const AlertInfo& a = *it.info;
     if (!top || a.severity > top->severity) top = &a;
     severity = std::max(severity, a.severity);
     if (a.priority > 0 && (best_priority == 0 || a.priority < best_priority))
       best_priority = a.priority;
-    users.insert(a.users.begin(), a.users.end());
-    hosts.insert(a.hosts.begin(), a.hosts.end());
-    departments.insert(a.departments.begin(), a.departments.end());
-    groups.insert(a.groups.begin(), a.groups.end());
-    if (!a.product.empty()) sources.insert(a.product);
-    if (!a.classification.empty()) classes.insert(a.classification);
+    users.add_all(a.users);
+    hosts.add_all(a.hosts);
+    departments.add_all(a.departments);
+    groups.add_all(a.groups);
+    if (!a.product.empty()) sources.add(a.product);
+    if (!a.classification.empty()) classes.add(a.classification);
     vip = vip || a.vip;
-    for (const auto& o : a.observables) observables.emplace(o.type, o.value, o.role);
-    Target t = targets_of(a);
-    target_keys.insert(t.keys.begin(), t.keys.end());
+    for (const auto& o : a.observables) observables.emplace_back(o.type, o.value, o.role);
+    // The alert's targets: users, else hosts; internal hosts: host names, else private victim
+    // addresses.
+    thosts.assign(a.hosts.begin(), a.hosts.end());
+    if (thosts.empty())
+      for (const auto& o : a.observables)
+        if (o.type == "ip" && (o.role == "victim" || o.role == "target") && is_private_ip(o.value))
+          thosts.push_back(o.value);
+    if (!a.users.empty())
+      tkeys.assign(a.users.begin(), a.users.end());
+    else
+      tkeys = thosts;
+    target_keys.add_all(tkeys);
     bool c2 = a.classification == "c2" || a.classification == "malware";
-    for (auto& k : keys_of(it)) {
+    for (const auto& k : keys_of(it)) {
       Use& u = uses[{k.type, k.value}];
       if (u.alerts == 0) u.type = k.type, u.value = k.value, u.attr = k.attr;
       // The more telling role wins when one value appears in several.
       if (attacker_side(k.attr) || c2_side(k.attr)) u.attr = k.attr;
       ++u.alerts;
-      u.targets.insert(t.keys.begin(), t.keys.end());
-      u.hosts.insert(t.hosts.begin(), t.hosts.end());
+      u.targets.add_all(tkeys);
+      u.hosts.add_all(thosts);
       u.c2 = u.c2 || c2;
       u.beacon = u.beacon || a.classification == "c2";
     }
@@ -502,64 +531,76 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
     last = std::max(last, joined->last_seen);
     int rank = priority_rank(string_at(r, "priority"));
     if (rank > 0 && (best_priority == 0 || rank < best_priority)) best_priority = rank;
-    for (auto& s : json_strings(r, "targets.users")) users.insert(s);
-    for (auto& s : json_strings(r, "targets.hosts")) hosts.insert(s);
-    for (auto& s : json_strings(r, "targets.departments")) departments.insert(s);
-    for (auto& s : json_strings(r, "targets.groups")) groups.insert(s);
-    for (auto& s : json_strings(r, "sources")) sources.insert(s);
-    for (auto& s : json_strings(r, "classification")) classes.insert(s);
-    for (auto& s : json_strings(r, "tags")) tags.insert(s);
+    auto keep = [&](StrSet& set, std::string_view path) {
+      for (auto& v : json_strings(r, path)) set.add(owned.emplace_back(std::move(v)));
+    };
+    keep(users, "targets.users");
+    keep(hosts, "targets.hosts");
+    keep(departments, "targets.departments");
+    keep(groups, "targets.groups");
+    keep(sources, "sources");
+    keep(classes, "classification");
+    keep(tags, "tags");
     if (const Json* obs = find_path(r, "observables"); obs && obs->is_array())
       for (const auto& o : *obs)
         if (o.is_object())
-          observables.emplace(string_at(o, "type"), string_at(o, "value"), string_at(o, "role"));
+          observables.emplace_back(owned.emplace_back(string_at(o, "type")),
+                                   owned.emplace_back(string_at(o, "value")),
+                                   owned.emplace_back(string_at(o, "role")));
   }
+  std::sort(observables.begin(), observables.end());
+  observables.erase(std::unique(observables.begin(), observables.end()), observables.end());
 
   // Shapes: a campaign (one attacker-side indicator aimed at several targets) and a botnet
   // (several internal hosts talking to one external C2 indicator).
-  const Use* campaign = nullptr;
-  const Use* botnet = nullptr;
-  std::vector<const Use*> linking;
-  for (const auto& [k, u] : uses) {
+  Use* campaign = nullptr;
+  Use* botnet = nullptr;
+  std::vector<Use*> linking;
+  for (auto& [k, u] : uses) {
     if (u.alerts >= 2) linking.push_back(&u);
-    if (attacker_side(u.attr) && !u.beacon && u.targets.size() >= static_cast<std::size_t>(opt.campaign_min) &&
-        (!campaign || u.targets.size() > campaign->targets.size()))
+    std::size_t targets = u.targets.distinct(), internal = u.hosts.distinct();
+    if (attacker_side(u.attr) && !u.beacon && targets >= static_cast<std::size_t>(opt.campaign_min) &&
+        (!campaign || targets > campaign->targets.v.size()))
       campaign = &u;
     bool external = u.type != "ip" || !is_private_ip(u.value);
     if (c2_side(u.attr) && external && u.c2 &&
-        u.hosts.size() >= static_cast<std::size_t>(opt.botnet_min) &&
-        (!botnet || u.hosts.size() > botnet->hosts.size()))
+        internal >= static_cast<std::size_t>(opt.botnet_min) &&
+        (!botnet || internal > botnet->hosts.v.size()))
       botnet = &u;
   }
-  if (campaign) tags.insert("campaign");
-  if (botnet) tags.insert("botnet");
-  if (vip) tags.insert("vip");
+  if (campaign) tags.add("campaign");
+  if (botnet) tags.add("botnet");
+  if (vip) tags.add("vip");
   std::sort(linking.begin(), linking.end(), [](const Use* a, const Use* b) {
     if (a->alerts != b->alerts) return a->alerts > b->alerts;
     return a->type != b->type ? a->type < b->type : a->value < b->value;
   });
 
   // Severity: the highest alert, raised for breadth (more targets) and for VIPs.
-  std::size_t breadth = std::max(target_keys.size(), std::max(users.size(), hosts.size()));
+  auto& user_list = users.done();
+  auto& host_list = hosts.done();
+  std::size_t breadth = std::max(target_keys.distinct(), std::max(user_list.size(), host_list.size()));
   if (breadth > 1) severity += static_cast<int>(std::min<std::size_t>(20, 5 * (breadth - 1)));
   if (vip) severity += 10;
   severity = std::min(severity, 100);
   // A stored incident never loses severity (an analyst may have raised it).
-  if (joined) severity = std::max<int>(severity, static_cast<int>(int_at(joined->record, "severity")));
+  if (joined)
+    severity = std::max<int>(severity, static_cast<int>(int_at(joined->record, "severity")));
 
   std::string message = top && !top->message.empty() ? top->message : "alert " + earliest.id;
   std::string title;
   if (botnet) {
-    title = "Botnet: " + std::to_string(botnet->hosts.size()) + " hosts contact " + botnet->value;
+    title = "Botnet: " + std::to_string(botnet->hosts.v.size()) + " hosts contact " +
+            std::string(botnet->value);
   } else if (campaign) {
-    title = "Campaign: " + message + " (" + std::to_string(campaign->targets.size()) + " targets)";
+    title = "Campaign: " + message + " (" + std::to_string(campaign->targets.v.size()) + " targets)";
   } else {
     // Name the one target when there is one: "Sandbox: malicious on wks-011".
     title = message;
-    if (hosts.size() == 1)
-      title += " on " + *hosts.begin();
-    else if (users.size() == 1)
-      title += " on " + *users.begin();
+    if (host_list.size() == 1)
+      title += " on " + std::string(host_list.front());
+    else if (user_list.size() == 1)
+      title += " on " + std::string(user_list.front());
     else if (breadth > 1)
       title += " on " + std::to_string(breadth) + " targets";
   }
@@ -569,7 +610,7 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   o.field("kind", "incident").field("id", id).field("title", title).field("status", "new");
   o.field("severity", severity).field("priority", priority_of(severity, best_priority));
   o.field("first_seen", time::format_rfc3339(first)).field("last_seen", time::format_rfc3339(last));
-  std::vector<std::pair<time::Millis, std::string>> alert_ids;
+  std::vector<std::pair<time::Millis, std::string_view>> alert_ids;
   for (const auto& it : items) alert_ids.emplace_back(it.info->ts, it.info->id);
   if (joined)
     for (const auto& a : joined->alert_ids)
@@ -591,25 +632,25 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
     o.begin_object().field("type", u->type).field("value", u->value);
     o.field("attribute", attribute_names()[static_cast<std::size_t>(u->attr)]);
     o.field("alerts", static_cast<int64_t>(u->alerts));
-    o.field("targets", static_cast<int64_t>(u->targets.size()));
+    o.field("targets", static_cast<int64_t>(u->targets.v.size()));
     o.end_object();
   }
   o.end_array();
   o.key("targets").begin_object();
-  strings(o, "users", {users.begin(), users.end()});
-  strings(o, "hosts", {hosts.begin(), hosts.end()});
-  strings(o, "departments", {departments.begin(), departments.end()});
-  strings(o, "groups", {groups.begin(), groups.end()});
+  strings(o, "users", user_list);
+  strings(o, "hosts", host_list);
+  strings(o, "departments", departments.done());
+  strings(o, "groups", groups.done());
   o.end_object();
-  strings(o, "tags", {tags.begin(), tags.end()});
-  strings(o, "sources", {sources.begin(), sources.end()});
-  strings(o, "classification", {classes.begin(), classes.end()});
-  o.field("updated", time::format_rfc3339(time::now()));
+  strings(o, "tags", tags.done());
+  strings(o, "sources", sources.done());
+  strings(o, "classification", classes.done());
+  o.field("updated", updated);
 
   if (opt.explain) {
     // Why each alert belongs: a breadth-first tree from the earliest alert (or the stored
     // incident it joins) over shared link values at most a window apart.
-    std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> by_value;
+    std::map<std::pair<std::string_view, std::string_view>, std::vector<std::size_t>> by_value;
     std::vector<std::vector<Key>> keys(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
       keys[i] = keys_of(items[i]);
@@ -617,7 +658,7 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
     }
     struct Step {
       std::ptrdiff_t from = -2;  // -2 unvisited, -1 root
-      std::string type, value;
+      std::string_view type, value;
     };
     std::vector<Step> steps(items.size());
     std::vector<std::size_t> queue;
@@ -668,7 +709,7 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
         std::vector<std::string> chain;
         for (std::ptrdiff_t c = static_cast<std::ptrdiff_t>(i); steps[c].from >= 0;
              c = steps[c].from)
-          chain.push_back(steps[c].type + " " + steps[c].value);
+          chain.push_back(std::string(steps[c].type) + " " + std::string(steps[c].value));
         std::reverse(chain.begin(), chain.end());
         strings(o, "chain", chain);
       } else if (s.from == -1) {

@@ -1,7 +1,13 @@
+#include <malloc.h>
+
 #include "cli/tool.hpp"
 #include "correlate/stage.hpp"
 
 int main(int argc, char** argv) {
+  // Groups are built and freed by the hundred thousand: keep freed memory instead of handing
+  // it back to the kernel and faulting it in again.
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 64 << 20);
   tr::cli::Tool tool("tr-correlate",
                      "Group alerts that share observables into incidents; name campaigns and "
                      "botnets");
