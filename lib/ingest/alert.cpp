@@ -524,7 +524,9 @@ void write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
   add_host(a.destination.domain, roles.destination);
   if (!a.dns_question.empty()) add_host(a.dns_question, "attacker");
   // The URL and SNI belong to the server: the side whose domain matches, else the destination.
-  std::string_view server_role = roles.destination;
+  // With no destination at all (an e-mail threat, a click), the URL is what was detected.
+  std::string_view server_role =
+      (a.destination.ip.empty() && a.destination.domain.empty()) ? "attacker" : roles.destination;
   if (!a.source.domain.empty() && a.destination.domain.empty() &&
       (a.source.domain == a.url_domain || a.source.domain == a.tls_sni))
     server_role = roles.source;

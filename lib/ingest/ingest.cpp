@@ -15,6 +15,9 @@ const std::vector<FormatInfo>& formats() {
       {Format::Leef, "leef", "QRadar LEEF 1.0 and 2.0, syslog prefix or none"},
       {Format::Panos, "panos", "PAN-OS THREAT (url, virus, spyware, vulnerability, wildfire, ...) syslog CSV"},
       {Format::Ftd, "ftd", "Cisco Firepower/FTD intrusion, connection and file/malware syslog (4300xx)"},
+      {Format::Tap, "tap", "Proofpoint TAP SIEM API JSON (messages and clicks, delivered/blocked/permitted)"},
+      {Format::FireEye, "fireeye", "FireEye/Trellix NX/EX/CM/MAS alert notification JSON"},
+      {Format::Splunk, "splunk", "Splunk search export lines, alert webhook payloads and result rows (JSON)"},
   };
   return all;
 }
@@ -92,6 +95,7 @@ IngestStage::IngestStage(const Options& opt, std::string ingested) : keep_raw_(o
   wc_.ingested = std::move(ingested);
   wc_.now = time::parse_rfc3339(wc_.ingested).value_or(time::now());
   padded_.reserve(4096);
+  max_document_ = opt.max_document;
 }
 
 bool IngestStage::parse_json(std::string_view line, Alert& a) {
@@ -106,16 +110,45 @@ bool IngestStage::parse_json(std::string_view line, Alert& a) {
     if (err == simdjson::UTF8_ERROR) throw RecordError("invalid UTF-8");
     throw RecordError(std::string("not valid JSON: ") + simdjson::error_message(err));
   }
+  if (root.is_array() && forced_ != Format::Eve) {
+    // A JSON array of events (saved search results, an exported list): each is one event.
+    bool any = false;
+    simdjson::dom::array arr = json::array_of(root);
+    for (simdjson::dom::element e : arr) {
+      if (!e.is_object()) throw RecordError("JSON array holds a value that is not an object");
+      a.clear();
+      if (parse_json_value(e, line, a)) {
+        emit(a);
+        any = true;
+      }
+    }
+    (void)any;
+    a.clear();
+    return false;
+  }
   if (!root.is_object()) throw RecordError("not a JSON object");
-  if (forced_ == Format::Eve) return parse_eve(root, line, a);
+  return parse_json_value(root, line, a);
+}
+
+// True when `a` holds one alert to write; vendor documents with several alerts write them
+// through emit() themselves and return false.
+bool IngestStage::parse_json_value(simdjson::dom::element root, std::string_view line, Alert& a) {
   simdjson::dom::element x;
-  if (json::member(root, "event_type", x)) return parse_eve(root, line, a);
-  throw RecordError("unrecognised JSON event (no format matched; try --format)");
+  if (forced_ == Format::Eve || (forced_ == Format::Auto && json::member(root, "event_type", x)))
+    return parse_eve(root, line, a);
+  std::size_t before = alerts_;
+  bool any = parse_vendor_json(root, line, a, [&](Alert& al) { emit(al); });
+  if (!any && alerts_ == before) return false;
+  a.clear();
+  return false;
 }
 
 bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Alert& a) {
   switch (f) {
     case Format::Eve:
+    case Format::Tap:
+    case Format::FireEye:
+    case Format::Splunk:
       return parse_json(line, a);
     case Format::Cef:
       return parse_cef(line, at, a);
@@ -132,28 +165,111 @@ bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Aler
   }
 }
 
-void IngestStage::on_line(std::string_view text, const SourcePos& /*pos*/, Sink& out) {
+void IngestStage::on_line(std::string_view text, const SourcePos& pos, Sink& out) {
+  sink_ = &out;
+  if (!doc_.empty() || doc_depth_ > 0) {
+    if (pos.file != doc_pos_.file) {
+      finish_document(out);
+    } else {
+      if (collect(text, pos)) finish_document(out);
+      return;
+    }
+  }
   alert_.clear();
   std::size_t at = 0;
   Format f = forced_;
   if (f == Format::Auto) {
     f = detect(text, at);
-  } else if (f != Format::Eve) {
+  } else if (f != Format::Eve && f != Format::Tap && f != Format::FireEye && f != Format::Splunk) {
     // A forced format still needs to know where its text starts (after a syslog header).
     Format seen = detect(text, at);
     if (seen != f) at = text.size();
   }
-  if (!dispatch(f, text, at, alert_)) {
-    ++skipped_;
-    return;
+  if (f == Format::Eve || f == Format::Tap || f == Format::FireEye || f == Format::Splunk) {
+    // The first line of a pretty-printed document ("{", "[", "{\"alert\": [") starts
+    // collecting; a JSON Lines record is complete on its line.
+    std::string_view t = trim_view(text);
+    if (t.size() < 200 && !t.empty() && (t.back() == '{' || t.back() == '[' || t.back() == ',')) {
+      doc_pos_ = pos;
+      doc_.clear();
+      doc_depth_ = 0;
+      doc_in_string_ = doc_escape_ = doc_overflow_ = false;
+      if (collect(text, pos)) finish_document(out);
+      return;
+    }
   }
-  if (keep_raw_) alert_.original.assign(text);
-  emit(out);
+  raw_ = text;
+  std::size_t before = alerts_;
+  if (dispatch(f, text, at, alert_))
+    emit(alert_);
+  else if (alerts_ == before)
+    ++skipped_;
 }
 
-void IngestStage::emit(Sink& out) {
-  write_alert(alert_, wc_, out_);
-  out.emit_text(out_.str());
+bool IngestStage::collect(std::string_view text, const SourcePos&) {
+  if (doc_.size() + text.size() + 1 > max_document_) {
+    doc_overflow_ = true;
+  } else {
+    doc_.append(text);
+    doc_.push_back('\n');
+  }
+  for (char c : text) {
+    if (doc_in_string_) {
+      if (doc_escape_) doc_escape_ = false;
+      else if (c == '\\') doc_escape_ = true;
+      else if (c == '"') doc_in_string_ = false;
+    } else if (c == '"') {
+      doc_in_string_ = true;
+    } else if (c == '{' || c == '[') {
+      ++doc_depth_;
+    } else if (c == '}' || c == ']') {
+      --doc_depth_;
+    }
+  }
+  return doc_depth_ <= 0;
+}
+
+void IngestStage::finish_document(Sink& out) {
+  sink_ = &out;
+  std::string doc = std::move(doc_);
+  doc_.clear();
+  bool complete = doc_depth_ <= 0, overflow = doc_overflow_;
+  doc_depth_ = 0;
+  doc_overflow_ = doc_in_string_ = doc_escape_ = false;
+  std::string reason;
+  if (overflow) {
+    reason = "JSON document is larger than " + std::to_string(max_document_) + " bytes";
+  } else if (!complete) {
+    reason = "JSON document is not complete at end of input";
+  } else {
+    try {
+      alert_.clear();
+      raw_ = doc;
+      std::size_t before = alerts_;
+      if (dispatch(forced_ == Format::Auto ? Format::Tap : forced_, doc, 0, alert_))
+        emit(alert_);
+      else if (alerts_ == before)
+        ++skipped_;
+      return;
+    } catch (const RecordError& e) {
+      reason = e.what();
+    }
+  }
+  if (reject) {
+    reject(doc_pos_, reason);
+    return;
+  }
+  throw RecordError(reason);
+}
+
+void IngestStage::on_end(Sink& out) {
+  if (!doc_.empty() || doc_depth_ > 0) finish_document(out);
+}
+
+void IngestStage::emit(Alert& a) {
+  if (keep_raw_) a.original.assign(raw_);
+  write_alert(a, wc_, out_);
+  sink_->emit_text(out_.str());
   ++alerts_;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 #include <simdjson.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,8 @@ std::string_view format_name(Format f);
 struct Options {
   std::string format = "auto";
   bool keep_raw = false;
+  // Largest multi-line JSON document collected (a pretty-printed API response).
+  std::size_t max_document = 16u << 20;
 };
 
 // What auto-detection sees in one line (exposed for tests). `at` is set to where the format's
@@ -45,14 +48,30 @@ class IngestStage : public LineStage {
   // `ingested` is the event.ingested time written into every alert (fixed per run).
   IngestStage(const Options& opt, std::string ingested);
   void on_line(std::string_view text, const SourcePos& pos, Sink& out) override;
+  void on_end(Sink& out) override;
+  // Reports a bad multi-line document found at end of input (the runner's reject); set by
+  // the tool. Without it such a document throws RecordError from on_end.
+  std::function<void(const SourcePos&, const std::string&)> reject;
 
   std::size_t alerts() const { return alerts_; }
   std::size_t skipped() const { return skipped_; }
 
  private:
   bool parse_json(std::string_view line, Alert& a);
+  bool parse_json_value(simdjson::dom::element root, std::string_view line, Alert& a);
   bool dispatch(Format f, std::string_view line, std::size_t at, Alert& a);
-  void emit(Sink& out);
+  void emit(Alert& a);
+  // Multi-line JSON documents: collects lines until the brackets balance.
+  bool collect(std::string_view text, const SourcePos& pos);
+  void finish_document(Sink& out);
+
+  Sink* sink_ = nullptr;
+  std::string_view raw_;  // the current event's text, for --keep-raw
+  std::string doc_;       // a multi-line document being collected
+  SourcePos doc_pos_;
+  int doc_depth_ = 0;
+  bool doc_in_string_ = false, doc_escape_ = false, doc_overflow_ = false;
+  std::size_t max_document_ = 16u << 20;
 
   Format forced_ = Format::Auto;
   bool keep_raw_ = false;

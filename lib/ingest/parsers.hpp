@@ -5,6 +5,7 @@
 #pragma once
 #include <simdjson.h>
 
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -14,6 +15,13 @@ namespace tr::ingest {
 
 // Suricata EVE JSON (event_type "alert"; http/dns/tls/fileinfo context of the alert).
 bool parse_eve(simdjson::dom::element root, std::string_view line, Alert& a);
+
+// Vendor JSON: Proofpoint TAP (API responses and single records), FireEye/Trellix alert
+// notifications, Splunk results (export lines, webhook payloads, result rows). One document
+// may give several alerts (one per TAP threat, per FireEye alert): each is passed to `emit`
+// (which writes it) after `a` was filled; returns false when the document held no alert.
+bool parse_vendor_json(simdjson::dom::element root, std::string_view line, Alert& a,
+                       const std::function<void(Alert&)>& emit);
 
 // ArcSight CEF (any vendor; FireEye/Trellix CEF gets its own mapping), with or without a
 // syslog prefix. `line` is the whole line; `cef` points at "CEF:" inside it.

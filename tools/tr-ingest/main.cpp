@@ -20,7 +20,11 @@ int main(int argc, char** argv) {
         ctx.out().line(std::string(f.name) + "\t" + std::string(f.description));
       return;
     }
+    opt.max_document = ctx.max_line();
     tr::ingest::IngestStage stage(opt, tr::time::format_rfc3339(tr::time::now()));
+    stage.reject = [&](const tr::SourcePos& pos, const std::string& reason) {
+      ctx.reject(pos, reason);
+    };
     tr::cli::run_lines(ctx, stage);
     ctx.info(std::to_string(stage.alerts()) + " alerts written, " +
              std::to_string(stage.skipped()) + " events skipped (not alerts), " +
