@@ -6,6 +6,7 @@
 #include "incident/common.hpp"
 #include "incident/incident.hpp"
 #include "incident/table.hpp"
+#include "store/blocks.hpp"
 #include "time/time.hpp"
 
 namespace tr::incident {
@@ -147,6 +148,11 @@ void show(cli::Context& ctx, const std::string& id_arg, Format format, bool colo
   auto timeline = cases.timeline(id);
   auto verdicts = cases.verdicts_of(id);
   auto actions = cases.actions_of(id);
+  // The block lifecycle as tr-block keeps it (live and ended entries on each device).
+  store::BlockFilter bf;
+  bf.incident = id;
+  bf.state = "all";
+  auto blocks = store::BlockStore(ctx.store().db()).list(bf);
   Gathered g = gather(alerts);
   Json j = incident_json(row);
 
@@ -171,6 +177,20 @@ void show(cli::Context& ctx, const std::string& id_arg, Format format, bool colo
     }
     j["verdicts"] = v;
     j["actions"] = acts;
+    Json bl = Json::array();
+    for (const auto& b : blocks) {
+      bl.push_back({{"id", b.id},
+                    {"type", b.type},
+                    {"value", b.value},
+                    {"device", b.device},
+                    {"state", b.state},
+                    {"created", time::format_rfc3339(b.created)},
+                    {"updated", time::format_rfc3339(b.updated)},
+                    {"expires", b.expires ? Json(time::format_rfc3339(*b.expires)) : Json()},
+                    {"reason", b.reason},
+                    {"actor", b.actor}});
+    }
+    j["blocks"] = bl;
     j["notes"] = notes;
     j["timeline"] = tl;
     if (format == Format::Json) {
@@ -285,6 +305,17 @@ void show(cli::Context& ctx, const std::string& id_arg, Format format, bool colo
       if (!str_of(r, "device").empty()) line += " on " + term_safe(str_of(r, "device"), 40);
       line += ": " + term_safe(str_of(r, "status"), 20);
       if (!str_of(r, "expires").empty()) line += " until " + term_safe(str_of(r, "expires"), 40);
+      o += line + "\n";
+    }
+  }
+  if (!blocks.empty()) {
+    o += "\n" + bold("blocks") + "\n";
+    for (const auto& b : blocks) {
+      std::string line = "  " + term_safe(b.device, 40) + "  " + b.type + " " +
+                         term_safe(b.value, 100) + ": " +
+                         tint(b.state, store::is_live_state(b.state) ? "32" : "");
+      if (b.expires) line += " until " + time::format_rfc3339(*b.expires);
+      line += " (" + b.id + ")";
       o += line + "\n";
     }
   }
