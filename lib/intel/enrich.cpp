@@ -1,10 +1,12 @@
 #include "intel/enrich.hpp"
 
 #include <simdjson.h>
+#include <sys/stat.h>
 
 #include <cmath>
 
 #include "core/error.hpp"
+#include "intel/feeds.hpp"
 #include "intel/json_patch.hpp"
 #include "record/json_out.hpp"
 #include "time/time.hpp"
@@ -211,6 +213,15 @@ void EnrichOptions::merge_config(const Config& c) {
     } else if (n.IsDefined() && !n.IsNull()) {
       throw UsageError(c.where(n) + "enrich.blocklists: expected a list");
     }
+  }
+  // The last good copies of the configured feeds are blocklists too.
+  for (const auto& f : feeds_from_config(c)) {
+    std::string path = feeds_dir() + "/" + f.name;
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0)
+      blocklists.push_back(f.name + "=" + path + "#format=" + f.format);
+    else
+      missing_feeds.push_back(f.name);
   }
   vt = vt || c.get_bool("enrich.virustotal.enabled", false);
   rdap = rdap || c.get_bool("enrich.rdap.enabled", false);

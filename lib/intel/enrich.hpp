@@ -27,6 +27,8 @@ struct EnrichOptions {
   bool vt = false, rdap = false, abuseipdb = false;
   bool passive = false;
   int new_domain_days = 30;
+  // Configured feeds (enrich.feeds) not downloaded yet: `feeds update` has not run.
+  std::vector<std::string> missing_feeds;
 
   // Fills what the command line left empty from the config (`enrich.*`).
   void merge_config(const Config& c);

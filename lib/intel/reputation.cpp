@@ -214,6 +214,7 @@ IntelSettings IntelSettings::from_config(const Config& c, bool vt, bool abuse, b
   rd.not_found_ttl_ms = 86400000LL;
   s.rdap = ServiceSettings::from_config(c, "rdap", rdap, rd);
   s.rdap_bootstrap = url_setting(c, "enrich.rdap.bootstrap", s.rdap_bootstrap);
+  s.recheck_for_ms = c.get_duration("enrich.virustotal.recheck_for", s.recheck_for_ms);
   s.abuse_max_age_days = static_cast<int>(c.get_int("enrich.abuseipdb.max_age_days", 90));
   s.cache_only = cache_only;
   if (!cache_only) {
@@ -539,6 +540,18 @@ void IntelServices::run_queries(Service& svc, std::vector<Query>& queries, Remot
     if (store_) {
       try {
         store_->cache_put(svc.name, q.cache_key, value, now, ttl);
+        // Files VirusTotal does not know, or calls clean, are checked again later
+        // (`tr-enrich recheck`): remember them, with the verdict and when first seen.
+        bool file = q.type == "sha256" || q.type == "sha1" || q.type == "md5";
+        if (file && q.kind == "vt") {
+          std::string verdict = out.vt.back().verdict();
+          if (verdict == "unknown" || verdict == "clean") {
+            if (!store_->cache_get(kRecheckSource, q.cache_key, now)) {
+              json r = {{"verdict", verdict}, {"first_seen", now}};
+              store_->cache_put(kRecheckSource, q.cache_key, r.dump(), now, s_.recheck_for_ms);
+            }
+          }
+        }
       } catch (const ExternalError& e) {
         out.errors.push_back(std::string("cache: ") + e.what());
       }

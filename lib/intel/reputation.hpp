@@ -30,6 +30,10 @@ class Store;
 
 namespace tr::intel {
 
+// Cache source of the files to re-check: key "<md5|sha1|sha256>:<hash>", value
+// {"verdict":"unknown|clean","first_seen":ms}; the row's fetch time is the last check.
+inline constexpr const char* kRecheckSource = "virustotal-recheck";
+
 struct ServiceSettings {
   bool enabled = false;
   std::string url;
@@ -51,6 +55,7 @@ struct IntelSettings {
   ServiceSettings vt, abuse, rdap;
   std::string rdap_bootstrap = "https://data.iana.org/rdap/dns.json";
   int abuse_max_age_days = 90;
+  int64_t recheck_for_ms = 30 * 86400000LL;  // how long an unknown/clean file is re-checked
   bool cache_only = false;  // --offline or --passive
   static IntelSettings from_config(const Config& c, bool vt, bool abuse, bool rdap,
                                    bool cache_only);
