@@ -70,6 +70,24 @@ const std::string& Checker::check(std::string_view text) {
   if (err) throw RecordError(std::string("not valid JSON: ") + simdjson::error_message(err));
   simdjson::dom::object obj;
   if (root.get_object().get(obj)) throw RecordError("not a JSON object");
+  return check_object(&obj, text);
+}
+
+Checker::LineKind Checker::check_line(std::string_view text) {
+  simdjson::dom::element root;
+  auto err = parser().parse(text.data(), text.size()).get(root);
+  if (err) throw RecordError(std::string("not valid JSON: ") + simdjson::error_message(err));
+  simdjson::dom::object obj;
+  if (root.get_object().get(obj)) throw RecordError("not a JSON object");
+  std::string_view kind;
+  if (obj["kind"].get(kind)) return LineKind::Untyped;
+  if (kind != "artifact") return LineKind::Other;
+  check_object(&obj, text);
+  return LineKind::Artifact;
+}
+
+const std::string& Checker::check_object(const void* object, std::string_view text) {
+  const simdjson::dom::object& obj = *static_cast<const simdjson::dom::object*>(object);
   thread_local std::vector<std::pair<std::string_view, std::string_view>> fields;
   fields.clear();
   std::string_view host, type;
@@ -83,9 +101,7 @@ const std::string& Checker::check(std::string_view text) {
   if (host.empty()) throw RecordError("artifact without a \"host\"");
   if (type.empty()) throw RecordError("artifact without a \"type\"");
   std::size_t hi;
-  if (!hosts_.empty() && hosts_.back().name == host) {
-    hi = hosts_.size() - 1;
-  } else if (auto it = index_.find(std::string(host)); it != index_.end()) {
+  if (auto it = index_.find(host); it != index_.end()) {
     hi = it->second;
   } else {
     hi = hosts_.size();
@@ -97,6 +113,8 @@ const std::string& Checker::check(std::string_view text) {
   auto c = h.checked.find(type);
   if (c == h.checked.end()) c = h.checked.emplace(std::string(type), 0).first;
   ++c->second;
+  last_type_.assign(type);
+  last_host_ = hi;
 
   thread_local std::vector<Hit> hits;
   thread_local std::vector<RawHit> raw;
@@ -343,7 +361,7 @@ void load_into(cli::Context& ctx, Matcher& m, const std::vector<std::string>& fi
                const std::string& format, const std::string& incident) {
   IocHandler h;
   h.on_indicator = [&](const IocCandidate& c) -> std::string {
-    std::string why = m.add(c.type, c.value, Origin{c.source, c.incident, false}, c.first_seen);
+    std::string why = m.add(c.type, c.value, c.source, c.incident, false, c.first_seen);
     if (why.empty()) return "";
     return "\"" + cli::term_safe(c.value, 80) + "\": " + why;
   };
@@ -374,7 +392,7 @@ void load_history(cli::Context& ctx, Matcher& m) {
   std::size_t n = 0, bad = 0;
   is.each(0, [&](const store::IndicatorRow& r) {
     auto t = parse_type(r.type);
-    if (!t || !m.add(*t, r.value, Origin{r.source, r.incident, true}, r.first_seen).empty()) ++bad;
+    if (!t || !m.add(*t, r.value, r.source, r.incident, true, r.first_seen).empty()) ++bad;
     else ++n;
     return true;
   });
@@ -384,7 +402,7 @@ void load_history(cli::Context& ctx, Matcher& m) {
 
 // Reads every input as artifact records, osquery result lines or one osquery JSON document,
 // calling `artifact` for each artifact record text and `other` for lines of other kinds.
-void read_snapshots(cli::Context& ctx, const std::string& default_host,
+void read_snapshots(cli::Context& ctx, const std::string& default_host, Checker& checker,
                     const std::function<void(std::string_view, const SourcePos&)>& artifact,
                     const std::function<void(std::string_view)>& other) {
   constexpr std::size_t kMaxDocument = 512u << 20;
@@ -437,17 +455,15 @@ void read_snapshots(cli::Context& ctx, const std::string& default_host,
       }
       ctx.count_read();
       try {
-        simdjson::dom::element e;
-        auto err = kind_parser.parse(t.data(), t.size()).get(e);
-        if (err) throw RecordError(std::string("not valid JSON: ") + simdjson::error_message(err));
-        if (!e.is_object()) throw RecordError("not a JSON object");
-        std::string_view kind;
-        if (!e["kind"].get(kind)) {
-          if (kind == "artifact") artifact(t, pos);
-          else other(t);
-        } else {
-          std::string text(t);
-          osquery_artifacts(text, default_host, [&](const std::string& a) { artifact(a, pos); });
+        switch (checker.check_line(t)) {
+          case Checker::LineKind::Artifact: artifact(t, pos); break;
+          case Checker::LineKind::Other: other(t); break;
+          case Checker::LineKind::Untyped:
+            osquery_artifacts(t, default_host, [&](const std::string& a) {
+              checker.check(a);
+              artifact(a, pos);
+            });
+            break;
         }
       } catch (const RecordError& e) {
         ctx.reject(pos, e.what());
@@ -457,7 +473,10 @@ void read_snapshots(cli::Context& ctx, const std::string& default_host,
     if (doc_mode && !doc.empty()) {
       ctx.count_read();
       try {
-        osquery_artifacts(doc, default_host, [&](const std::string& a) { artifact(a, doc_pos); });
+        osquery_artifacts(doc, default_host, [&](const std::string& a) {
+          checker.check(a);
+          artifact(a, doc_pos);
+        });
       } catch (const RecordError& e) {
         ctx.reject(doc_pos, e.what());
       }
@@ -507,14 +526,6 @@ class SnapshotKeeper {
   std::size_t pending_ = 0;
 };
 
-std::string_view artifact_type(std::string_view text) {
-  simdjson::dom::element e;
-  thread_local simdjson::dom::parser p;
-  std::string_view t;
-  if (p.parse(text.data(), text.size()).get(e) || e["type"].get(t)) return "";
-  return t;
-}
-
 std::string incident_member(const std::string& incident) {
   if (incident.empty()) return "";
   std::string out = "\"incident\":";
@@ -538,10 +549,10 @@ void run_check(cli::Context& ctx, const CheckOptions& opt) {
   if (opt.keep && ctx.store_exists()) keep = std::make_unique<SnapshotKeeper>(ctx.store());
   Checker checker(m, opt.max_matches);
   read_snapshots(
-      ctx, opt.host,
+      ctx, opt.host, checker,
       [&](std::string_view text, const SourcePos&) {
-        const std::string& host = checker.check(text);
-        if (keep) keep->add(host, artifact_type(text), text);
+        // Checked already; keep it for retro-hunting.
+        if (keep) keep->add(checker.hosts()[checker.last_host()].name, checker.last_type(), text);
       },
       [&](std::string_view other) { ctx.out().line(other); });
   if (ctx.interrupted()) return;
@@ -577,8 +588,9 @@ void run_import(cli::Context& ctx, const std::vector<std::string>& files, const 
       Type t = c.type;
       if (t == Type::Ip && cv.value.find('/') != std::string::npos) t = Type::Cidr;
       if (t == Type::Cidr && cv.value.find('/') == std::string::npos) t = Type::Ip;
-      std::string inc = c.incident.empty() ? opt.incident : c.incident;
-      if (is.upsert(std::string(type_name(t)), cv.value, c.source, inc, c.first_seen, now)) ++fresh;
+      std::string inc = c.incident.empty() ? opt.incident : std::string(c.incident);
+      if (is.upsert(std::string(type_name(t)), cv.value, std::string(c.source), inc, c.first_seen, now))
+        ++fresh;
       return "";
     };
     h.on_problem = [&](Problem p, const std::string& where, const std::string& msg) {
@@ -611,7 +623,7 @@ void run_retro(cli::Context& ctx, const CheckOptions& opt) {
   std::size_t bad = 0;
   is.each(after, [&](const store::IndicatorRow& r) {
     auto t = parse_type(r.type);
-    if (!t || !m.add(*t, r.value, Origin{r.source, r.incident, false}, r.first_seen).empty()) ++bad;
+    if (!t || !m.add(*t, r.value, r.source, r.incident, false, r.first_seen).empty()) ++bad;
     return true;
   });
   m.finish();

@@ -14,6 +14,7 @@
 // hits are listed per host; the rest are counted in "matches_omitted".
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,6 +42,15 @@ class Checker {
   // a usable artifact (no host, no type). Returns the host name.
   const std::string& check(std::string_view artifact_json);
 
+  // One input line, parsed once: an artifact is checked (Artifact); a record of another kind
+  // is left to the caller to pass through (Other); an object without "kind" (osquery output)
+  // is Untyped. Throws RecordError for text that is not a JSON object or a bad artifact.
+  enum class LineKind { Artifact, Other, Untyped };
+  LineKind check_line(std::string_view json);
+  // The type of the artifact last checked.
+  const std::string& last_type() const { return last_type_; }
+  std::size_t last_host() const { return last_host_; }
+
   struct Host {
     std::string name;
     std::map<std::string, int64_t, std::less<>> checked;  // artifact type -> count
@@ -49,7 +59,7 @@ class Checker {
     bool strong = false, weak = false;
     std::string verdict() const { return strong ? "infected" : weak ? "suspicious" : "clean"; }
   };
-  const std::vector<Host>& hosts() const { return hosts_; }
+  const std::deque<Host>& hosts() const { return hosts_; }
   // The verdict record of host i; `extra` is raw JSON members appended before "matches"
   // (e.g. "\"incident\":\"i-1\"").
   std::string verdict_json(std::size_t i, std::string_view extra = {}) const;
@@ -61,8 +71,11 @@ class Checker {
  private:
   const Matcher& m_;
   std::size_t max_;
-  std::vector<Host> hosts_;
-  std::unordered_map<std::string, std::size_t> index_;
+  const std::string& check_object(const void* object, std::string_view text);
+  std::deque<Host> hosts_;  // stable addresses: index_ keys are views of the names
+  std::unordered_map<std::string_view, std::size_t> index_;
+  std::string last_type_;
+  std::size_t last_host_ = 0;
 };
 
 // Converts osquery output (a results-log object, or osqueryi's array of rows) to artifact

@@ -29,6 +29,14 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// find_first_of over a tiny set without libstdc++'s memchr per character (hot in list loading).
+std::size_t first_of(std::string_view s, std::string_view set) {
+  for (std::size_t i = 0; i < s.size(); ++i)
+    for (char c : set)
+      if (s[i] == c) return i;
+  return std::string_view::npos;
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out)
@@ -49,15 +57,17 @@ struct Loader {
   std::string incident;  // default incident
   LoadReport rep;
 
-  void offer(Type t, std::string_view value, const std::string& source, const std::string& where,
-             const std::string& inc = "", int64_t first_seen = 0) {
-    IocCandidate c{t, std::string(value), source, inc.empty() ? incident : inc, first_seen, where};
+  std::size_t line = 0;  // line formats: the position when `where` is empty
+
+  void offer(Type t, std::string_view value, std::string_view source, const std::string& where,
+             std::string_view inc = {}, int64_t first_seen = 0) {
+    IocCandidate c{t, value, source, inc.empty() ? std::string_view(incident) : inc, first_seen};
     std::string why = h.on_indicator(c);
     if (why.empty()) {
       ++rep.taken;
     } else {
       ++rep.rejected;
-      h.on_problem(Problem::Rejected, where, why);
+      h.on_problem(Problem::Rejected, where.empty() ? name + ":" + std::to_string(line) : where, why);
     }
   }
   void unsupported(const std::string& where, const std::string& msg) {
@@ -495,17 +505,21 @@ void load_indicator_line(Loader& L, std::string_view line, const std::string& wh
   if (source.empty()) source = "jsonl:" + basename_of(L.name);
   int64_t first = 0;
   if (auto f = time::parse_rfc3339(str(j, "first_seen"))) first = *f;
-  L.offer(*t, str(j, "value"), source, where, str(j, "incident"), first);
+  std::string value = str(j, "value"), inc = str(j, "incident");
+  L.offer(*t, value, source, where, inc, first);
 }
 
 }  // namespace
 
 std::optional<Type> guess_type(std::string_view raw) {
+  // Cheap character tests first: a million-line list goes through here.
   std::string_view v = trim(raw);
   if (v.empty()) return std::nullopt;
-  bool hex = true;
-  for (char c : v)
+  bool hex = true, digits_dots = true;
+  for (char c : v) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) hex = false;
+    if (!((c >= '0' && c <= '9') || c == '.' || c == '/')) digits_dots = false;
+  }
   if (hex) {
     if (v.size() == 32) return Type::Md5;
     if (v.size() == 40) return Type::Sha1;
@@ -513,31 +527,47 @@ std::optional<Type> guess_type(std::string_view raw) {
     if (v.size() == 128) return Type::Sha512;
   }
   if (v.find("://") != std::string_view::npos) return Type::Url;
-  if (v.find('/') != std::string_view::npos && v.front() != '/') {
-    std::string s(v);
-    if (canonical_cidr(s) || (canonical_ip(s.substr(0, s.find('/'))) && s.find('/') != 0))
-      return Type::Cidr;
+  bool v6 = false;
+  if (v.find(':') != std::string_view::npos) {
+    v6 = true;
+    for (char c : v)
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
+            c == '.' || c == '/'))
+        v6 = false;
   }
-  if (canonical_ip(v)) return Type::Ip;
-  if (v.size() > 2 && (lower(v.substr(0, 2)) == "hk" || lower(v.substr(0, 9)) == "\\registry"))
-    return Type::Registry;
+  if (digits_dots || v6) {
+    if (v.front() != '/' && v.find('/') != std::string_view::npos) return Type::Cidr;
+    if (canonical_ip(v)) return Type::Ip;
+    if (digits_dots) return std::nullopt;
+  }
   if (v.front() == '/' || v.substr(0, 2) == "\\\\" ||
       (v.size() > 2 && v[1] == ':' && (v[2] == '\\' || v[2] == '/')))
     return Type::Path;
-  if (v.find('@') != std::string_view::npos && canonical_email(v)) return Type::Email;
+  if (v.size() > 2 && (v[0] == 'h' || v[0] == 'H') && (v[1] == 'k' || v[1] == 'K')) {
+    std::string head = lower(v.substr(0, std::min<std::size_t>(v.size(), 20)));
+    if (head.rfind("hklm\\", 0) == 0 || head.rfind("hkcu\\", 0) == 0 || head.rfind("hku\\", 0) == 0 ||
+        head.rfind("hkcr\\", 0) == 0 || head.rfind("hkey_", 0) == 0)
+      return Type::Registry;
+  }
+  if (v.size() > 9 && lower(v.substr(0, 9)) == "\\registry") return Type::Registry;
+  if (v.find('@') != std::string_view::npos) return canonical_email(v) ? std::optional(Type::Email) : std::nullopt;
   auto dot = v.rfind('.');
-  if (dot != std::string_view::npos) {
+  if (dot == std::string_view::npos || dot + 1 == v.size()) return std::nullopt;
+  std::string_view ext = v.substr(dot + 1);
+  if (ext.size() <= 4) {
+    char e[5] = {};
+    for (std::size_t i = 0; i < ext.size(); ++i)
+      e[i] = (ext[i] >= 'A' && ext[i] <= 'Z') ? static_cast<char>(ext[i] + 32) : ext[i];
     static const char* exts[] = {"exe", "dll", "scr", "sys", "bat", "cmd", "ps1", "vbs", "vbe",
                                  "js",  "jse", "hta", "lnk", "doc", "docx", "docm", "xls",
                                  "xlsx", "xlsm", "jar", "msi", "tmp", "dat", "bin", "elf",
                                  "so",  "sh",  "pdf", "iso", "img", "rar", "7z", "wsf", "cpl",
                                  "ocx", "pif", "apk", "dmg", "pkg"};
-    std::string ext = lower(v.substr(dot + 1));
-    for (const char* e : exts)
-      if (ext == e) return Type::Filename;
+    for (const char* x : exts)
+      if (std::strcmp(e, x) == 0) return Type::Filename;
   }
-  if (canonical_domain(v) && v.find('.') != std::string_view::npos) return Type::Domain;
-  return std::nullopt;
+  if (first_of(v, " \t\\/") != std::string_view::npos) return std::nullopt;
+  return Type::Domain;  // validated by the matcher
 }
 
 LoadReport load_iocs_text(std::string_view text, const std::string& name, const IocHandler& h,
@@ -613,16 +643,18 @@ LoadReport load_iocs_text(std::string_view text, const std::string& name, const 
   std::size_t pos = 0;
   bool header_checked = false;
   std::string list_source = "list:" + basename_of(name);
+  std::string csv_source = "csv:" + basename_of(name);
   while (pos <= text.size()) {
     auto nl = text.find('\n', pos);
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     ++line_no;
-    std::string where = name + ":" + std::to_string(line_no);
+    L.line = line_no;
+    auto where = [&] { return name + ":" + std::to_string(line_no); };
     std::string_view t = trim(line);
     if (t.empty() || t.front() == '#' || (fmt != "jsonl" && t.front() == ';')) continue;
     if (fmt == "jsonl") {
-      load_indicator_line(L, t, where);
+      load_indicator_line(L, t, where());
     } else if (fmt == "csv") {
       auto f = csv_fields(t);
       if (!header_checked) {
@@ -631,23 +663,23 @@ LoadReport load_iocs_text(std::string_view text, const std::string& name, const 
       }
       if (f.size() < 2) {
         ++L.rep.rejected;
-        h.on_problem(Problem::Rejected, where, "expected type,value");
+        h.on_problem(Problem::Rejected, where(), "expected type,value");
         continue;
       }
       std::string tn = lower(trim(f[0]));
       std::optional<Type> ty = tn == "hash" ? guess_type(f[1]) : parse_type(tn);
       if (!ty) {
         ++L.rep.rejected;
-        h.on_problem(Problem::Rejected, where, "unknown indicator type");
+        h.on_problem(Problem::Rejected, where(), "unknown indicator type");
         continue;
       }
       std::string source = f.size() > 2 && !trim(f[2]).empty() ? std::string(trim(f[2]))
-                                                              : "csv:" + basename_of(name);
+                                                              : csv_source;
       std::string inc = f.size() > 3 ? std::string(trim(f[3])) : "";
-      L.offer(*ty, trim(f[1]), source, where, inc);
+      L.offer(*ty, trim(f[1]), source, {}, inc);
     } else {
       // DShield block list: "start<TAB>end<TAB>prefix-length<TAB>..." (and its header).
-      if (t.find('\t') != std::string_view::npos) {
+      if (std::memchr(t.data(), '\t', t.size()) != nullptr) {
         std::vector<std::string> cols;
         std::size_t b = 0;
         while (b <= t.size()) {
@@ -658,20 +690,20 @@ LoadReport load_iocs_text(std::string_view text, const std::string& name, const 
         if (cols.size() >= 3 && lower(cols[0]) == "start" && lower(cols[1]) == "end") continue;
         if (cols.size() >= 3 && canonical_ip(cols[0]) && canonical_ip(cols[1]) && !cols[2].empty() &&
             cols[2].find_first_not_of("0123456789") == std::string::npos) {
-          L.offer(Type::Cidr, cols[0] + "/" + cols[2], list_source, where);
+          L.offer(Type::Cidr, cols[0] + "/" + cols[2], list_source, {});
           continue;
         }
       }
       // Plain list: the value, then an optional comment ("1.10.16.0/20 ; SBL256894").
-      auto cut = t.find_first_of(" \t;#");
+      auto cut = first_of(t, " \t;#");
       std::string_view v = trim(t.substr(0, cut));
       auto ty = guess_type(v);
       if (!ty) {
         ++L.rep.rejected;
-        h.on_problem(Problem::Rejected, where, "not an indicator value");
+        h.on_problem(Problem::Rejected, where(), "not an indicator value");
         continue;
       }
-      L.offer(*ty, v, list_source, where);
+      L.offer(*ty, v, list_source, {});
     }
   }
   return L.rep;

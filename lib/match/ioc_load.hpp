@@ -30,13 +30,13 @@
 
 namespace tr::match {
 
+// Views valid during the on_indicator call only.
 struct IocCandidate {
   Type type;
-  std::string value;
-  std::string source;
-  std::string incident;
+  std::string_view value;
+  std::string_view source;
+  std::string_view incident;
   int64_t first_seen = 0;
-  std::string where;  // position for diagnostics
 };
 
 enum class Problem {
@@ -46,7 +46,7 @@ enum class Problem {
 };
 
 struct IocHandler {
-  // Returns "" when taken, else why it was refused (reported as Rejected at c.where).
+  // Returns "" when taken, else why it was refused (reported as Rejected at its position).
   std::function<std::string(const IocCandidate& c)> on_indicator;
   std::function<void(Problem p, const std::string& where, const std::string& message)> on_problem;
 };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "schema/observable.hpp"
 
@@ -114,6 +115,21 @@ std::string net_key(const unsigned char* addr, int len, int bytes) {
   k[0] = static_cast<char>(len);
   std::memcpy(k.data() + 1, addr, static_cast<std::size_t>(bytes));
   return k;
+}
+
+// The same key in a caller's buffer (the lookup path allocates nothing).
+std::string_view net_key(char (&buf)[17], const unsigned char* addr, int len, int bytes) {
+  buf[0] = static_cast<char>(len);
+  std::memcpy(buf + 1, addr, static_cast<std::size_t>(bytes));
+  return {buf, 1 + static_cast<std::size_t>(bytes)};
+}
+
+// Lower-case into a reused buffer.
+std::string_view lower_into(std::string& buf, std::string_view s) {
+  buf.assign(s);
+  for (char& c : buf)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return buf;
 }
 
 std::string format_net(int family, const unsigned char* addr, int len) {
@@ -422,29 +438,37 @@ struct Matcher::RegexSet {
   bool compiled = false;
 };
 
-Matcher::Matcher() { slots_.assign(1024, 0); }
+Matcher::Matcher() { slots_.assign(1 << 16, 0); }
 Matcher::~Matcher() = default;
 Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 
 uint64_t Matcher::hash_key(Key kind, std::string_view key) {
-  // FNV-1a, then a final mix: fast on short keys, good enough spread for open addressing.
-  uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(kind);
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  // libstdc++'s string hash (MurmurHash2-64), then the kind mixed in and a final avalanche so
+  // the low bits used as the slot index are well spread.
+  uint64_t h = std::hash<std::string_view>{}(key) ^ (static_cast<uint64_t>(kind) * 0x9E3779B97F4A7C15ull);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
   h ^= h >> 33;
   return h;
 }
 
-uint32_t Matcher::intern_origin(const Origin& o) {
-  for (std::size_t i = origins_.size(); i-- > 0;)
-    if (origins_[i] == o) return static_cast<uint32_t>(i);
-  origins_.push_back(o);
-  return static_cast<uint32_t>(origins_.size() - 1);
+uint32_t Matcher::intern_origin(std::string_view source, std::string_view incident,
+                               bool historic) {
+  // Indicators come in runs from one source: try the last origin before the map.
+  if (last_origin_ != UINT32_MAX) {
+    const Origin& o = origins_[last_origin_];
+    if (o.source == source && o.incident == incident && o.historic == historic) return last_origin_;
+  }
+  std::string key;
+  key.reserve(source.size() + incident.size() + 3);
+  key.append(source).append(1, '\x1f').append(incident).append(1, '\x1f').append(1, historic ? 'h' : 'c');
+  auto [it, fresh] = origin_index_.emplace(std::move(key), static_cast<uint32_t>(origins_.size()));
+  if (fresh) origins_.push_back(Origin{std::string(source), std::string(incident), historic});
+  last_origin_ = it->second;
+  return it->second;
 }
 
 uint64_t Matcher::store_bytes(std::string_view s) {
@@ -453,26 +477,34 @@ uint64_t Matcher::store_bytes(std::string_view s) {
   return off;
 }
 
+// A slot holds the key index + 1 (low half; 0 = empty) and the upper half of the key's hash,
+// so a probe that meets another key usually needs no access to keys_ or the arena: one cache
+// miss per lookup of an absent value, which is most lookups.
 int64_t Matcher::find(Key kind, std::string_view key) const {
-  std::size_t mask_ = slots_.size() - 1;
-  std::size_t i = hash_key(kind, key) & mask_;
-  while (uint32_t s = slots_[i]) {
-    const KeyEntry& k = keys_[s - 1];
-    if (k.kind == kind && k.len == key.size() &&
-        std::memcmp(arena_.data() + k.off, key.data(), key.size()) == 0)
-      return s - 1;
-    i = (i + 1) & mask_;
+  std::size_t m = slots_.size() - 1;
+  uint64_t h = hash_key(kind, key);
+  uint32_t tag = static_cast<uint32_t>(h >> 32);
+  std::size_t i = h & m;
+  while (uint64_t s = slots_[i]) {
+    if (static_cast<uint32_t>(s >> 32) == tag) {
+      const KeyEntry& k = keys_[static_cast<uint32_t>(s) - 1];
+      if (k.kind == kind && k.len == key.size() &&
+          std::memcmp(arena_.data() + k.off, key.data(), key.size()) == 0)
+        return static_cast<uint32_t>(s) - 1;
+    }
+    i = (i + 1) & m;
   }
   return -1;
 }
 
 void Matcher::grow() {
-  std::vector<uint32_t> slots(slots_.size() * 2, 0);
+  std::vector<uint64_t> slots(slots_.size() * 2, 0);
   std::size_t m = slots.size() - 1;
   for (uint32_t k = 0; k < keys_.size(); ++k) {
-    std::size_t i = hash_key(keys_[k].kind, bytes(keys_[k].off, keys_[k].len)) & m;
+    uint64_t h = hash_key(keys_[k].kind, bytes(keys_[k].off, keys_[k].len));
+    std::size_t i = h & m;
     while (slots[i]) i = (i + 1) & m;
-    slots[i] = k + 1;
+    slots[i] = ((h >> 32) << 32) | (k + 1);
   }
   slots_.swap(slots);
 }
@@ -492,9 +524,10 @@ void Matcher::index(Key kind, std::string_view key, uint32_t indicator) {
     keys_.push_back({off, static_cast<uint32_t>(key.size()), kEnd, kind});
     k = static_cast<int64_t>(keys_.size() - 1);
     std::size_t m = slots_.size() - 1;
-    std::size_t i = hash_key(kind, key) & m;
+    uint64_t h = hash_key(kind, key);
+    std::size_t i = h & m;
     while (slots_[i]) i = (i + 1) & m;
-    slots_[i] = static_cast<uint32_t>(k + 1);
+    slots_[i] = ((h >> 32) << 32) | static_cast<uint64_t>(k + 1);
   }
   KeyEntry& ke = keys_[static_cast<std::size_t>(k)];
   // Same indicator (type, value, origin) twice: keep one.
@@ -511,15 +544,15 @@ void Matcher::index(Key kind, std::string_view key, uint32_t indicator) {
   ke.head = static_cast<uint32_t>(postings_.size() - 1);
 }
 
-std::string Matcher::add(Type type, std::string_view raw, const Origin& origin,
-                         int64_t first_seen) {
+std::string Matcher::add(Type type, std::string_view raw, std::string_view source,
+                         std::string_view incident, bool historic, int64_t first_seen) {
   Canonical c = canonicalise(type, raw);
   if (!c.error.empty()) return c.error;
   if (type == Type::Ip && c.value.find('/') != std::string::npos) type = Type::Cidr;
   if (type == Type::Cidr && c.value.find('/') == std::string::npos) type = Type::Ip;
   uint32_t id = static_cast<uint32_t>(indicators_.size());
   uint64_t off = store_bytes(c.value);
-  indicators_.push_back({off, static_cast<uint32_t>(c.value.size()), intern_origin(origin),
+  indicators_.push_back({off, static_cast<uint32_t>(c.value.size()), intern_origin(source, incident, historic),
                          first_seen, type});
   std::string_view v = bytes(off, static_cast<uint32_t>(c.value.size()));
   std::size_t before = indicators_.size();
@@ -613,17 +646,19 @@ void Matcher::match_ip(std::string_view value, std::vector<Hit>& out) const {
     for (int l = 32; l >= 0; --l) {
       if (!v4_lengths_.test(static_cast<std::size_t>(l))) continue;
       unsigned char m[16];
+      char kb[17];
       std::memcpy(m, addr, 16);
       mask(m, l, 4);
-      emit(Key::Net4, net_key(m, l, bytes_n), l == 32 ? Via::Exact : Via::Network, out);
+      emit(Key::Net4, net_key(kb, m, l, bytes_n), l == 32 ? Via::Exact : Via::Network, out);
     }
   } else {
     for (int l = 128; l >= 0; --l) {
       if (!v6_lengths_.test(static_cast<std::size_t>(l))) continue;
       unsigned char m[16];
+      char kb[17];
       std::memcpy(m, addr, 16);
       mask(m, l, 16);
-      emit(Key::Net6, net_key(m, l, bytes_n), l == 128 ? Via::Exact : Via::Network, out);
+      emit(Key::Net6, net_key(kb, m, l, bytes_n), l == 128 ? Via::Exact : Via::Network, out);
     }
   }
 }
@@ -635,9 +670,11 @@ void Matcher::match(Type t, std::string_view value, std::vector<Hit>& out) const
     case Type::Ip:
     case Type::Cidr: match_ip(value, out); break;
     case Type::Domain: {
-      auto d = canonical_domain(value);
-      if (!d) return;
-      std::string_view s = *d;
+      // Indicators are canonical; an artifact's name only needs lower case and no final dot.
+      thread_local std::string buf;
+      if (value.back() == '.') value.remove_suffix(1);
+      if (value.empty() || value.size() > 253) return;
+      std::string_view s = lower_into(buf, value);
       emit(Key::UrlHost, s, Via::UrlHost, out);
       bool first = true;
       while (true) {
@@ -679,12 +716,17 @@ void Matcher::match(Type t, std::string_view value, std::vector<Hit>& out) const
       emit(Key::Hash, std::string_view(buf, value.size()), Via::Exact, out);
       break;
     }
-    case Type::Filename: emit(Key::Filename, lower(value), Via::Exact, out); break;
+    case Type::Filename: {
+      thread_local std::string buf;
+      emit(Key::Filename, lower_into(buf, value), Via::Exact, out);
+      break;
+    }
     case Type::Path: {
       std::string p = normalise_path(value);
       emit(Key::Path, p, Via::Exact, out);
       std::string_view base = path_basename(p);
-      if (!base.empty()) emit(Key::Filename, lower(base), Via::FileName, out);
+      thread_local std::string buf;
+      if (!base.empty()) emit(Key::Filename, lower_into(buf, base), Via::FileName, out);
       break;
     }
     case Type::Registry: {

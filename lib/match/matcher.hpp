@@ -34,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace re2 {
@@ -116,7 +117,11 @@ class Matcher {
 
   // Adds one indicator; `value` is canonicalised here. Returns the refusal reason, or "" on
   // success. Adding the same (type, value, origin) twice keeps one.
-  std::string add(Type type, std::string_view value, const Origin& origin, int64_t first_seen = 0);
+  std::string add(Type type, std::string_view value, const Origin& origin, int64_t first_seen = 0) {
+    return add(type, value, origin.source, origin.incident, origin.historic, first_seen);
+  }
+  std::string add(Type type, std::string_view value, std::string_view source,
+                  std::string_view incident, bool historic, int64_t first_seen = 0);
   // Builds the regex set. Call once after the last add() and before match().
   void finish();
 
@@ -152,7 +157,7 @@ class Matcher {
     Type type;
   };
 
-  uint32_t intern_origin(const Origin& o);
+  uint32_t intern_origin(std::string_view source, std::string_view incident, bool historic);
   uint64_t store_bytes(std::string_view s);
   std::string_view bytes(uint64_t off, uint32_t len) const { return {arena_.data() + off, len}; }
   void index(Key kind, std::string_view key, uint32_t indicator);
@@ -166,8 +171,10 @@ class Matcher {
   std::vector<Entry> indicators_;
   std::vector<KeyEntry> keys_;
   std::vector<Posting> postings_;
-  std::vector<uint32_t> slots_;  // key index + 1; 0 = empty
+  std::vector<uint64_t> slots_;  // hash tag << 32 | key index + 1; 0 = empty
   std::vector<Origin> origins_;
+  std::unordered_map<std::string, uint32_t> origin_index_;
+  uint32_t last_origin_ = UINT32_MAX;
   std::bitset<33> v4_lengths_;
   std::bitset<129> v6_lengths_;
   std::size_t per_type_[16] = {};

@@ -19,8 +19,8 @@ Collected load(std::string_view text, const std::string& format = "auto",
   h.on_indicator = [&](const IocCandidate& x) -> std::string {
     Canonical cv = canonicalise(x.type, x.value);
     if (!cv.error.empty()) return cv.error;
-    c.taken.push_back(std::string(type_name(x.type)) + " " + cv.value + " " + x.source +
-                      (x.incident.empty() ? "" : " " + x.incident));
+    c.taken.push_back(std::string(type_name(x.type)) + " " + cv.value + " " + std::string(x.source) +
+                      (x.incident.empty() ? "" : " " + std::string(x.incident)));
     return "";
   };
   h.on_problem = [&](Problem p, const std::string& where, const std::string& msg) {
