@@ -262,6 +262,22 @@ void IngestStage::finish_document(Sink& out) {
   throw RecordError(reason);
 }
 
+void IngestStage::on_document(std::string_view text, const SourcePos& pos, Sink& out) {
+  sink_ = &out;
+  try {
+    alert_.clear();
+    raw_ = text;
+    std::size_t before = alerts_;
+    if (parse_json(text, alert_))
+      emit(alert_);
+    else if (alerts_ == before)
+      ++skipped_;
+  } catch (const RecordError& e) {
+    if (!reject) throw;
+    reject(pos, e.what());
+  }
+}
+
 void IngestStage::on_end(Sink& out) {
   if (!doc_.empty() || doc_depth_ > 0) finish_document(out);
 }

@@ -49,6 +49,9 @@ class IngestStage : public LineStage {
   IngestStage(const Options& opt, std::string ingested);
   void on_line(std::string_view text, const SourcePos& pos, Sink& out) override;
   void on_end(Sink& out) override;
+  // One whole document from an API (a TAP response, a Splunk export line): recognised like a
+  // line, bad ones reported through `reject` with `pos`.
+  void on_document(std::string_view text, const SourcePos& pos, Sink& out);
   // Reports a bad multi-line document found at end of input (the runner's reject); set by
   // the tool. Without it such a document throws RecordError from on_end.
   std::function<void(const SourcePos&, const std::string&)> reject;

@@ -1,5 +1,7 @@
 #include "cli/tool.hpp"
+#include "core/error.hpp"
 #include "ingest/ingest.hpp"
+#include "ingest/pull.hpp"
 #include "time/time.hpp"
 
 int main(int argc, char** argv) {
@@ -13,6 +15,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(names));
   tool.app().add_flag("--keep-raw", opt.keep_raw, "Keep the original event in event.original");
   tool.app().add_flag("--list-formats", list, "List the input formats and exit");
+  tr::ingest::PullOptions pull;
+  tool.app()
+      .add_option("--from", pull.source, "Pull from a vendor API instead of files: tap or splunk")
+      ->check(CLI::IsMember({"tap", "splunk"}));
+  tool.app().add_option("--since", pull.since,
+                        "With --from: how far back the first run reads (default 1h for tap, "
+                        "15m for splunk); later runs resume from the cursor in the store");
+  tool.app().add_option("--search", pull.search, "With --from splunk: the search to export");
+  tool.app().add_option("--url", pull.url, "With --from: the API's base URL");
+  tool.add_offline();
   tool.add_inputs();
   return tool.run(argc, argv, [&](tr::cli::Context& ctx) {
     if (list) {
@@ -25,7 +37,16 @@ int main(int argc, char** argv) {
     stage.reject = [&](const tr::SourcePos& pos, const std::string& reason) {
       ctx.reject(pos, reason);
     };
-    tr::cli::run_lines(ctx, stage);
+    if (!pull.source.empty()) {
+      if (!ctx.inputs().empty()) throw tr::UsageError("--from reads an API; give no input files");
+      tr::ingest::pull(ctx, stage, pull);
+      if (ctx.rejected() > 0)
+        ctx.error(std::to_string(ctx.rejected()) + " API records rejected");
+    } else {
+      if (!pull.since.empty() || !pull.search.empty() || !pull.url.empty())
+        throw tr::UsageError("--since, --search and --url go with --from");
+      tr::cli::run_lines(ctx, stage);
+    }
     ctx.info(std::to_string(stage.alerts()) + " alerts written, " +
              std::to_string(stage.skipped()) + " events skipped (not alerts), " +
              std::to_string(ctx.rejected()) + " lines rejected");
