@@ -14,7 +14,7 @@ namespace {
 
 std::string expiry_note(const Entry& e) {
   std::string s;
-  if (!e.incident.empty()) s += " " + e.incident;
+  if (!e.incident.empty() && is_safe_incident_id(e.incident)) s += " " + e.incident;
   if (e.expires) s += " expires " + time::format_rfc3339(*e.expires);
   return s;
 }

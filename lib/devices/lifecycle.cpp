@@ -175,6 +175,13 @@ void Lifecycle::add(const AddRequest& r) {
       throw UsageError("no --device given and no devices listed for " + r.type +
                        " entries (config lists." + r.type + ")");
   }
+  // Incident ids go into list comments and device comment fields: keep them to a safe
+  // alphabet, since a forged record could otherwise smuggle a line into an EDL.
+  if (!r.incident.empty() && !is_safe_incident_id(r.incident)) {
+    ctx_.reject(r.pos, "incident id \"" + cli::term_safe(r.incident) +
+                           "\" is not valid (letters, digits, '.', '_', ':', '-'; at most 64)");
+    return;
+  }
   Checked c = check_value(r.type, r.value);
   if (!c.ok) {
     // Hostile or broken input: it never reaches a device. Reported as a rejected record

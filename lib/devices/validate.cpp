@@ -153,6 +153,14 @@ Checked check_url(std::string_view s) {
 
 }  // namespace
 
+bool is_safe_incident_id(std::string_view id) {
+  if (id.empty() || id.size() > 64 || id.front() == '-') return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' && c != '-')
+      return false;
+  return true;
+}
+
 bool is_block_type(std::string_view t) {
   return t == "ip" || t == "cidr" || t == "domain" || t == "url" || t == "user" || t == "host" ||
          t == "email_message";

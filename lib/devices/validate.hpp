@@ -24,6 +24,9 @@ struct Checked {
 // Validates and canonicalises `value` as a block entry of `type`.
 Checked check_value(std::string_view type, std::string_view value);
 
+// Incident ids as they may appear in list comments: [A-Za-z0-9._:-]{1,64}.
+bool is_safe_incident_id(std::string_view id);
+
 // An IPv4 or IPv6 network, for allowlists, reserved ranges and renderers.
 struct Net {
   bool v6 = false;

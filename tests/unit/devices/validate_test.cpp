@@ -73,3 +73,12 @@ TEST_CASE("Net masks and containment", "[devices]") {
   REQUIRE(tr::devices::parse_net("2001:db8::/32", v6));
   CHECK_FALSE(v6.overlaps(n));
 }
+
+TEST_CASE("incident ids that may go into a list comment", "[devices]") {
+  CHECK(tr::devices::is_safe_incident_id("i-3f2a000000000001"));
+  CHECK(tr::devices::is_safe_incident_id("INC:2026.12_03"));
+  CHECK_FALSE(tr::devices::is_safe_incident_id("i-1\n8.8.8.8"));
+  CHECK_FALSE(tr::devices::is_safe_incident_id("i 1"));
+  CHECK_FALSE(tr::devices::is_safe_incident_id("-i"));
+  CHECK_FALSE(tr::devices::is_safe_incident_id(std::string(65, 'a')));
+}
