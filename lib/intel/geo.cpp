@@ -33,7 +33,9 @@ MMDB_lookup_result_s lookup(MMDB_s* db, const std::string& ip, const std::string
   int gai = 0, err = 0;
   MMDB_lookup_result_s r = MMDB_lookup_string(db, ip.c_str(), &gai, &err);
   if (gai != 0) r.found_entry = false;  // not an address: callers validate first
-  if (err != MMDB_SUCCESS) throw ExternalError(path + ": " + MMDB_strerror(err));
+  // An IPv6 address in an IPv4-only database is simply not in it.
+  if (err == MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR) r.found_entry = false;
+  else if (err != MMDB_SUCCESS) throw ExternalError(path + ": " + MMDB_strerror(err));
   return r;
 }
 
