@@ -495,9 +495,42 @@ void Lifecycle::remove(const std::string& id, const std::string& device_name,
 void Lifecycle::expire() {
   store::BlockStore blocks(ctx_.store().db());
   int64_t now = time::now();
-  for (const auto& row : blocks.due(now))
-    lift(row, "expired", "expired", "block.expire",
-         "expired " + time::format_rfc3339(row.expires.value_or(now)));
+  // File devices are rewritten once per run, not once per entry: all their due rows change
+  // state in one transaction that commits only when the new file is in place.
+  std::map<std::string, std::vector<store::BlockRow>> by_file_device;
+  for (const auto& row : blocks.due(now)) {
+    std::string why = "expired " + time::format_rfc3339(row.expires.value_or(now));
+    if (device(row.device).mode() == Device::Mode::File && !dry_run_)
+      by_file_device[row.device].push_back(row);
+    else
+      lift(row, "expired", "expired", "block.expire", why);
+  }
+  for (const auto& [name, rows] : by_file_device) {
+    Device& dev = device(name);
+    std::vector<Json> done;
+    try {
+      store::Transaction tx(ctx_.store().db());
+      for (const auto& row : rows) blocks.set_state(row.id, "expired", now, row.detail);
+      std::string answer = push(dev, "unblock", rows.front());
+      for (const auto& row : rows) {
+        std::string why = "expired " + time::format_rfc3339(row.expires.value_or(now)) + "; " + answer;
+        audit("block.expire", row, "expired", why);
+        done.push_back(action("unblock", row, "expired", why));
+      }
+      tx.commit();
+    } catch (const ExternalError& e) {
+      // Nothing changed: the rows stay live and the next run tries again.
+      done.clear();
+      store::Transaction tx(ctx_.store().db());
+      for (const auto& row : rows) {
+        audit("block.expire", row, "failed", e.what());
+        done.push_back(action("unblock", row, "failed", e.what()));
+      }
+      tx.commit();
+      ctx_.note_external_failure(name + ": " + e.what());
+    }
+    for (const auto& a : done) emit(a);
+  }
 }
 
 void Lifecycle::approve(const std::string& id) {
