@@ -127,12 +127,14 @@ struct Correlator::Impl {
     std::vector<Link> links;
     int64_t period = 0;
     std::vector<uint32_t> stored;
+    bool store_checked = false;
   };
   std::vector<Pending> pending;
   std::map<int64_t, uint32_t> period_total;
 
   std::vector<std::unique_ptr<StoredIncident>> stored;  // loaded stored incidents
   std::unordered_map<std::string, uint32_t> stored_index;
+  std::vector<std::unordered_map<std::string, std::vector<time::Millis>>> stored_times;
 
   std::string updated;  // "updated" of the incidents of one pass
   bool started = false;
@@ -197,15 +199,31 @@ struct Correlator::Impl {
     auto it = stored_index.find(id);
     if (it != stored_index.end()) return it->second;
     auto inc = store->load(id);
+    // When each link value was seen by the incident's stored alerts, to join new alerts only
+    // within a window of one of them, as in a single run.
+    std::unordered_map<std::string, std::vector<time::Millis>> times;
+    if (inc)
+      for (const auto& a : inc->alerts)
+        for (const auto& o : a.observables)
+          if (opt.links.contains(attribute_of(o.type, o.role)))
+            times[o.type + '\x1f' + o.value].push_back(a.ts);
+    stored_times.push_back(std::move(times));
     uint32_t slot = static_cast<uint32_t>(stored.size());
     stored.push_back(std::move(inc));  // may be null: a vanished incident never joins
     stored_index.emplace(id, slot);
     return slot;
   }
 
-  bool stored_in_window(uint32_t slot, time::Millis t) const {
+  bool stored_in_window(uint32_t slot, const Value& v, time::Millis t) const {
     const auto& s = stored[slot];
-    return s && t >= s->first_seen - opt.window && t <= s->last_seen + opt.window;
+    if (!s) return false;
+    if (s->alerts.empty())  // no alert records in the store: the incident's time span
+      return t >= s->first_seen - opt.window && t <= s->last_seen + opt.window;
+    auto it = stored_times[slot].find(v.type + '\x1f' + v.value);
+    if (it == stored_times[slot].end()) return false;
+    for (time::Millis x : it->second)
+      if (std::llabs(x - t) <= opt.window) return true;
+    return false;
   }
 
   // Whether the stored incident carries the value in a role that links (the store's table of
@@ -213,6 +231,11 @@ struct Correlator::Impl {
   bool stored_links(uint32_t slot, const Value& v) const {
     const auto& s = stored[slot];
     if (!s) return false;
+    // A value that was a hub where the stored incident saw it did not link there.
+    if (const Json* hubs = find_path(s->record, "hubs"); hubs && hubs->is_array())
+      for (const auto& h : *hubs)
+        if (h.is_object() && string_at(h, "type") == v.type && string_at(h, "value") == v.value)
+          return false;
     const Json* obs = find_path(s->record, "observables");
     if (!obs || !obs->is_array()) return true;
     for (const auto& o : *obs) {
@@ -262,7 +285,6 @@ struct Correlator::Impl {
       int attr = attribute_of(o.type, o.role);
       if (opt.links.contains(attr)) add_link(o.type, o.value, attr, false);
     }
-    if (store) join_stored(a, p);
     p.info = std::move(a);
     bool advance = p.info.ts > newest;
     if (advance) newest = p.info.ts;
@@ -276,18 +298,25 @@ struct Correlator::Impl {
     }
   }
 
-  void join_stored(const AlertInfo& a, Pending& p) {
+  // The stored incidents an alert joins: the one it is already attached to, and those that
+  // carry one of its link values that is not a hub. Called at pass time, when the hub
+  // decisions of the alert's period are final.
+  void join_stored(Pending& p) {
+    const AlertInfo& a = p.info;
     auto add_slot = [&](uint32_t slot) {
       if (std::find(p.stored.begin(), p.stored.end(), slot) == p.stored.end())
         p.stored.push_back(slot);
     };
-    if (auto inc = store->incident_of_alert(a.id)) {
-      uint32_t slot = stored_slot(*inc);
-      if (stored[slot]) add_slot(slot);
+    if (!p.store_checked) {
+      p.store_checked = true;
+      if (auto inc = store->incident_of_alert(a.id)) {
+        uint32_t slot = stored_slot(*inc);
+        if (stored[slot]) add_slot(slot);
+      }
     }
     for (const auto& l : p.links) {
       Value& v = values[l.value];
-      if (v.internal) continue;
+      if (v.internal || hub(l.value, p.period)) continue;
       if (!v.store_checked) {
         v.store_checked = true;
         for (const auto& id : store->incidents_with(v.type, v.value)) {
@@ -296,7 +325,7 @@ struct Correlator::Impl {
         }
       }
       for (uint32_t slot : v.stored)
-        if (stored_in_window(slot, a.ts)) add_slot(slot);
+        if (stored_in_window(slot, v, a.ts)) add_slot(slot);
     }
   }
 
@@ -308,6 +337,9 @@ struct Correlator::Impl {
     ++stats.passes;
     std::size_t n = pending.size();
     if (n == 0) return;
+    if (store)  // only where the hub decisions are final: alerts of complete periods
+      for (auto& p : pending)
+        if (final || period_end(p.info.ts) <= f) join_stored(p);
     UnionFind uf(n + stored.size());
     struct Occ {
       uint32_t value;
@@ -390,7 +422,7 @@ struct Correlator::Impl {
     for (auto& v : values)
       if (!v.counts.empty())
         std::erase_if(v.counts, [&](const auto& pc) { return pc.first < min_period; });
-    if (!final) closed_frontier = std::max(closed_frontier, f - opt.window);
+    if (!final) closed_frontier = std::max(closed_frontier, f);
     for (auto& b : built) {
       ++stats.incidents;
       emit(b.id, b.alerts, b.json);
@@ -486,7 +518,11 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   };
   std::map<std::pair<std::string_view, std::string_view>, Use> uses;
   std::vector<std::string_view> tkeys, thosts;
+  std::vector<std::pair<std::string_view, std::string_view>> hub_values;
   for (const auto& it : items) {
+    if (it.links)
+      for (const auto& l : *it.links)
+        if (hub(l.value, it.period)) hub_values.emplace_back(values[l.value].type, values[l.value].value);
     const AlertInfo& a = *it.info;
     if (!top || a.severity > top->severity) top = &a;
     severity = std::max(severity, a.severity);
@@ -645,6 +681,21 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   strings(o, "tags", tags.done());
   strings(o, "sources", sources.done());
   strings(o, "classification", classes.done());
+  if (joined)
+    if (const Json* hubs = find_path(joined->record, "hubs"); hubs && hubs->is_array())
+      for (const auto& h : *hubs)
+        if (h.is_object())
+          hub_values.emplace_back(owned.emplace_back(string_at(h, "type")),
+                                  owned.emplace_back(string_at(h, "value")));
+  if (!hub_values.empty()) {
+    // Values cut as hubs: shared with much of the traffic, they did not link this incident.
+    std::sort(hub_values.begin(), hub_values.end());
+    hub_values.erase(std::unique(hub_values.begin(), hub_values.end()), hub_values.end());
+    o.key("hubs").begin_array();
+    for (const auto& [type, value] : hub_values)
+      o.begin_object().field("type", type).field("value", value).end_object();
+    o.end_array();
+  }
   o.field("updated", updated);
 
   if (opt.explain) {

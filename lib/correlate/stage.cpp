@@ -10,7 +10,7 @@ namespace {
 
 class StoreSource : public IncidentSource {
  public:
-  StoreSource(store::Db& db, time::Millis window) : q_(db), window_(window) {}
+  explicit StoreSource(store::Db& db) : q_(db) {}
   std::vector<std::string> incidents_with(const std::string& type,
                                           const std::string& value) override {
     return q_.open_incidents_with(type, value);
@@ -55,14 +55,14 @@ class StoreSource : public IncidentSource {
 
  private:
   store::CorrelateQueries q_;
-  time::Millis window_;
   AlertReader reader_;
 };
 
 }  // namespace
 
 std::unique_ptr<IncidentSource> store_source(cli::Context& ctx, const Options& opt) {
-  return std::make_unique<StoreSource>(ctx.store().db(), opt.window);
+  (void)opt;
+  return std::make_unique<StoreSource>(ctx.store().db());
 }
 
 NeverLink load_never_link(const Options& opt,
