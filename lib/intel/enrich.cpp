@@ -98,7 +98,28 @@ void add_observable(View& v, std::string_view type, std::string_view value, std:
 
 View read_view(element root) {
   View v;
-  Result event = member(root, "event");
+  // One pass over the top level (a DOM key lookup is a linear scan of the members).
+  Result none(simdjson::NO_SUCH_FIELD);
+  Result event = none, threat = none, user = none, email = none, host = none, source = none,
+         destination = none, related = none, tr = none, url = none, file = none, dns = none;
+  simdjson::dom::object top;
+  if (root.get(top) == simdjson::SUCCESS) {
+    for (auto field : top) {
+      std::string_view k = field.key;
+      Result* slot = nullptr;
+      switch (k.size()) {
+        case 2: slot = k == "tr" ? &tr : nullptr; break;
+        case 3: slot = k == "url" ? &url : k == "dns" ? &dns : nullptr; break;
+        case 4: slot = k == "user" ? &user : k == "host" ? &host : k == "file" ? &file : nullptr; break;
+        case 5: slot = k == "event" ? &event : k == "email" ? &email : nullptr; break;
+        case 6: slot = k == "threat" ? &threat : k == "source" ? &source : nullptr; break;
+        case 7: slot = k == "related" ? &related : nullptr; break;
+        case 11: slot = k == "destination" ? &destination : nullptr; break;
+        default: break;
+      }
+      if (slot) *slot = Result(element(field.value));
+    }
+  }
   if (valid(event)) {
     int64_t i;
     double d;
@@ -108,24 +129,22 @@ View read_view(element root) {
     else if (sev.get(d) == simdjson::SUCCESS)
       v.severity = static_cast<int64_t>(std::lround(d));
   }
-  v.classification = str(member(member(root, "threat"), "classification"));
-  Result user = member(root, "user");
+  v.classification = str(member(threat, "classification"));
   each_string(member(user, "name"), [&](std::string_view s) { v.user_names.push_back({"user.name", s}); });
   each_string(member(user, "email"), [&](std::string_view s) { v.emails.push_back({"user.email", s}); });
-  each_string(member(member(member(root, "email"), "to"), "address"),
+  each_string(member(member(email, "to"), "address"),
               [&](std::string_view s) { v.emails.push_back({"email.to.address", s}); });
-  Result host = member(root, "host");
   each_string(member(host, "name"), [&](std::string_view s) { v.hosts.push_back({"host.name", s}); });
   each_string(member(host, "hostname"), [&](std::string_view s) { v.hosts.push_back({"host.hostname", s}); });
   each_string(member(host, "ip"), [&](std::string_view s) { v.ips.push_back({"host.ip", s}); });
-  v.source_ip = str(member(member(root, "source"), "ip"));
-  v.destination_ip = str(member(member(root, "destination"), "ip"));
+  v.source_ip = str(member(source, "ip"));
+  v.destination_ip = str(member(destination, "ip"));
   if (!v.source_ip.empty()) v.ips.push_back({"source.ip", v.source_ip});
   if (!v.destination_ip.empty()) v.ips.push_back({"destination.ip", v.destination_ip});
-  each_string(member(member(root, "related"), "user"), [&](std::string_view s) { v.user_names.push_back({"related.user", s}); });
+  each_string(member(related, "user"), [&](std::string_view s) { v.user_names.push_back({"related.user", s}); });
 
   simdjson::dom::array obs;
-  if (member(member(root, "tr"), "observables").get(obs) == simdjson::SUCCESS) {
+  if (member(tr, "observables").get(obs) == simdjson::SUCCESS) {
     for (element o : obs) {
       std::string_view type = str(member(o, "type")), value = str(member(o, "value")),
                        role = str(member(o, "role"));
@@ -141,15 +160,14 @@ View read_view(element root) {
   // Alerts from tools other than tr-ingest may lack tr.observables: read the ECS places.
   if (!v.source_ip.empty()) add_observable(v, "ip", v.source_ip, "");
   if (!v.destination_ip.empty()) add_observable(v, "ip", v.destination_ip, "");
-  if (auto d = str(member(member(root, "destination"), "domain")); !d.empty())
+  if (auto d = str(member(destination, "domain")); !d.empty())
     add_observable(v, "domain", d, "");
-  Result url = member(root, "url");
   if (auto u = str(member(url, "full")); !u.empty()) add_observable(v, "url", u, "");
   if (auto d = str(member(url, "domain")); !d.empty()) add_observable(v, "domain", d, "");
-  Result hash = member(member(root, "file"), "hash");
+  Result hash = member(file, "hash");
   for (const char* h : {"sha256", "sha1", "md5"})
     if (auto s = str(member(hash, h)); !s.empty()) add_observable(v, h, s, "");
-  if (auto q = str(member(member(member(root, "dns"), "question"), "name")); !q.empty())
+  if (auto q = str(member(member(dns, "question"), "name")); !q.empty())
     add_observable(v, "domain", q, "");
   return v;
 }
