@@ -54,3 +54,4 @@ complete -c tr-incident -n "__fish_seen_subcommand_from close" -l resolution -r 
 complete -c tr-incident -n "__fish_seen_subcommand_from kpi report" -l since -r -d 'Window'
 complete -c tr-incident -n "__fish_seen_subcommand_from report" -l by -r -a 'user department group host source classification tag' -d 'Group by'
 complete -c tr-incident -n "__fish_seen_subcommand_from report" -l html -r -F -d 'HTML report file'
+complete -c tr-incident -n "__fish_seen_subcommand_from verify" -l anchor -r -d 'Hash that must still be in the trail'

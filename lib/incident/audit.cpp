@@ -5,10 +5,11 @@
 
 namespace tr::incident {
 
-void audit_verify(cli::Context& ctx) {
+void audit_verify(cli::Context& ctx, const std::string& anchor) {
   store::Store& st = ctx.store();
   std::string prev(64, '0');
   int64_t expect_seq = 1, checked = 0, broken = 0;
+  bool anchor_seen = anchor.empty();
   st.each_audit([&](const store::AuditEntry& e) {
     ++checked;
     if (e.seq != expect_seq) {
@@ -29,10 +30,16 @@ void audit_verify(cli::Context& ctx) {
                 ": contents do not match its hash (edited)");
       ++broken;
     }
+    if (e.hash == anchor) anchor_seen = true;
     prev = e.hash;
     expect_seq = e.seq + 1;
     return true;
   });
+  if (!anchor_seen) {
+    ctx.error("audit anchor " + cli::term_safe(anchor, 64) +
+              " is not in the trail: entries were removed from its end or rewritten");
+    ++broken;
+  }
   if (broken) {
     ctx.note_finding();
     ctx.error("audit trail is broken: " + std::to_string(broken) + " problem(s) in " +

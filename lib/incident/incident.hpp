@@ -92,7 +92,9 @@ void report_html(cli::Context& ctx, const std::string& path, int64_t since);
 
 // ---- audit ----
 // Checks the hash chain; reports each broken entry on stderr and notes a finding (status 1).
-void audit_verify(cli::Context& ctx);
+// `anchor`, when given, is an entry hash from an earlier export that must still be in the
+// chain: the only way to notice entries cut from the end.
+void audit_verify(cli::Context& ctx, const std::string& anchor = "");
 void audit_export(cli::Context& ctx);
 
 // ---- shared helpers (tested directly) ----

@@ -142,6 +142,9 @@ int main(int argc, char** argv) {
   auto* audit = app.add_subcommand("audit", "The hash-chained audit trail");
   audit->require_subcommand(1, 1);
   auto* verify = audit->add_subcommand("verify", "Check the chain; status 1 when broken");
+  std::string anchor;
+  verify->add_option("--anchor", anchor,
+                     "HASH of an entry from an earlier export that must still be in the chain");
   auto* aexport = audit->add_subcommand("export", "Write the trail as JSON Lines");
 
   return tool.run(argc, argv, [&](tr::cli::Context& ctx) {
@@ -201,7 +204,7 @@ int main(int argc, char** argv) {
       else
         inc::report_by(ctx, by, duration("--since", report_since), report_limit, fmt);
     } else if (*audit) {
-      if (*verify) inc::audit_verify(ctx);
+      if (*verify) inc::audit_verify(ctx, anchor);
       if (*aexport) inc::audit_export(ctx);
     }
   });
