@@ -371,6 +371,7 @@ void load_into(cli::Context& ctx, Matcher& m, const std::vector<std::string>& fi
     else if (p == Problem::Unsupported) ctx.warn(text);
     else ctx.debug(text);
   };
+  h.on_size_hint = [&](std::size_t n) { m.reserve(m.size() + n); };
   for (const auto& f : files) {
     LoadReport r = load_iocs(f, h, format, incident);
     ctx.info(f + ": " + std::to_string(r.taken) + " indicators (" + r.format + "), " +

@@ -1,6 +1,7 @@
 #include "match/ioc_load.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -570,12 +571,13 @@ std::optional<Type> guess_type(std::string_view raw) {
   return Type::Domain;  // validated by the matcher
 }
 
-LoadReport load_iocs_text(std::string_view text, const std::string& name, const IocHandler& h,
-                          const std::string& format, const std::string& incident) {
-  Loader L{h, name, incident, {}};
+namespace {
+
+// Detects the format from the start of the input (the first line is enough).
+std::string detect_format(std::string_view text) {
+  std::string fmt;
   std::string_view body = trim(text);
-  std::string fmt = format;
-  if (fmt == "auto") {
+  {
     if (body.empty()) {
       fmt = "list";
     } else if (body.front() == '[' || body.front() == '{') {
@@ -606,6 +608,79 @@ LoadReport load_iocs_text(std::string_view text, const std::string& name, const 
       }
     }
   }
+  return fmt;
+}
+
+struct LineState {
+  std::string fmt;
+  std::size_t line_no = 0;
+  bool header_checked = false;
+  std::string list_source, csv_source;
+};
+
+// One line of a line format (list, csv, jsonl).
+void load_line(Loader& L, LineState& st, std::string_view line) {
+  ++st.line_no;
+  L.line = st.line_no;
+  auto where = [&] { return L.name + ":" + std::to_string(st.line_no); };
+  std::string_view t = trim(line);
+  if (t.empty() || t.front() == '#' || (st.fmt != "jsonl" && t.front() == ';')) return;
+  if (st.fmt == "jsonl") {
+    load_indicator_line(L, t, where());
+  } else if (st.fmt == "csv") {
+    auto f = csv_fields(t);
+    if (!st.header_checked) {
+      st.header_checked = true;
+      if (lower(trim(f[0])) == "type") return;
+    }
+    if (f.size() < 2) {
+      ++L.rep.rejected;
+      L.h.on_problem(Problem::Rejected, where(), "expected type,value");
+      return;
+    }
+    std::string tn = lower(trim(f[0]));
+    std::optional<Type> ty = tn == "hash" ? guess_type(f[1]) : parse_type(tn);
+    if (!ty) {
+      ++L.rep.rejected;
+      L.h.on_problem(Problem::Rejected, where(), "unknown indicator type");
+      return;
+    }
+    std::string source = f.size() > 2 && !trim(f[2]).empty() ? std::string(trim(f[2]))
+                                                            : st.csv_source;
+    std::string inc = f.size() > 3 ? std::string(trim(f[3])) : "";
+    L.offer(*ty, trim(f[1]), source, {}, inc);
+  } else {
+    // DShield block list: "start<TAB>end<TAB>prefix-length<TAB>..." (and its header).
+    if (std::memchr(t.data(), '\t', t.size()) != nullptr) {
+      std::vector<std::string> cols;
+      std::size_t b = 0;
+      while (b <= t.size()) {
+        auto e = t.find('\t', b);
+        cols.emplace_back(t.substr(b, e == std::string_view::npos ? t.size() - b : e - b));
+        b = e == std::string_view::npos ? t.size() + 1 : e + 1;
+      }
+      if (cols.size() >= 3 && lower(cols[0]) == "start" && lower(cols[1]) == "end") return;
+      if (cols.size() >= 3 && canonical_ip(cols[0]) && canonical_ip(cols[1]) && !cols[2].empty() &&
+          cols[2].find_first_not_of("0123456789") == std::string::npos) {
+        L.offer(Type::Cidr, cols[0] + "/" + cols[2], st.list_source, {});
+        return;
+      }
+    }
+    // Plain list: the value, then an optional comment ("1.10.16.0/20 ; SBL256894").
+    auto cut = first_of(t, " \t;#");
+    std::string_view v = trim(t.substr(0, cut));
+    auto ty = guess_type(v);
+    if (!ty) {
+      ++L.rep.rejected;
+      L.h.on_problem(Problem::Rejected, where(), "not an indicator value");
+      return;
+    }
+    L.offer(*ty, v, st.list_source, {});
+  }
+}
+
+LoadReport load_document(Loader& L, std::string fmt, std::string_view text) {
+  const std::string& name = L.name;
   if (fmt == "json" || fmt == "sandbox" || fmt == "stix" || fmt == "misp") {
     json doc;
     try {
@@ -636,76 +711,40 @@ LoadReport load_iocs_text(std::string_view text, const std::string& name, const 
     else load_sandbox(L, doc);
     return L.rep;
   }
+  throw UsageError("unknown IOC format \"" + fmt + "\"");
+}
+
+LineState line_state(const std::string& fmt, const std::string& name) {
   if (fmt != "jsonl" && fmt != "csv" && fmt != "list")
     throw UsageError("unknown IOC format \"" + fmt + "\"");
-  L.rep.format = fmt;
-  std::size_t line_no = 0;
+  LineState st;
+  st.fmt = fmt;
+  st.list_source = "list:" + basename_of(name);
+  st.csv_source = "csv:" + basename_of(name);
+  return st;
+}
+
+void each_line(std::string_view text, const std::function<void(std::string_view)>& fn) {
   std::size_t pos = 0;
-  bool header_checked = false;
-  std::string list_source = "list:" + basename_of(name);
-  std::string csv_source = "csv:" + basename_of(name);
-  while (pos <= text.size()) {
-    auto nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
-    L.line = line_no;
-    auto where = [&] { return name + ":" + std::to_string(line_no); };
-    std::string_view t = trim(line);
-    if (t.empty() || t.front() == '#' || (fmt != "jsonl" && t.front() == ';')) continue;
-    if (fmt == "jsonl") {
-      load_indicator_line(L, t, where());
-    } else if (fmt == "csv") {
-      auto f = csv_fields(t);
-      if (!header_checked) {
-        header_checked = true;
-        if (lower(trim(f[0])) == "type") continue;
-      }
-      if (f.size() < 2) {
-        ++L.rep.rejected;
-        h.on_problem(Problem::Rejected, where(), "expected type,value");
-        continue;
-      }
-      std::string tn = lower(trim(f[0]));
-      std::optional<Type> ty = tn == "hash" ? guess_type(f[1]) : parse_type(tn);
-      if (!ty) {
-        ++L.rep.rejected;
-        h.on_problem(Problem::Rejected, where(), "unknown indicator type");
-        continue;
-      }
-      std::string source = f.size() > 2 && !trim(f[2]).empty() ? std::string(trim(f[2]))
-                                                              : csv_source;
-      std::string inc = f.size() > 3 ? std::string(trim(f[3])) : "";
-      L.offer(*ty, trim(f[1]), source, {}, inc);
-    } else {
-      // DShield block list: "start<TAB>end<TAB>prefix-length<TAB>..." (and its header).
-      if (std::memchr(t.data(), '\t', t.size()) != nullptr) {
-        std::vector<std::string> cols;
-        std::size_t b = 0;
-        while (b <= t.size()) {
-          auto e = t.find('\t', b);
-          cols.emplace_back(t.substr(b, e == std::string_view::npos ? t.size() - b : e - b));
-          b = e == std::string_view::npos ? t.size() + 1 : e + 1;
-        }
-        if (cols.size() >= 3 && lower(cols[0]) == "start" && lower(cols[1]) == "end") continue;
-        if (cols.size() >= 3 && canonical_ip(cols[0]) && canonical_ip(cols[1]) && !cols[2].empty() &&
-            cols[2].find_first_not_of("0123456789") == std::string::npos) {
-          L.offer(Type::Cidr, cols[0] + "/" + cols[2], list_source, {});
-          continue;
-        }
-      }
-      // Plain list: the value, then an optional comment ("1.10.16.0/20 ; SBL256894").
-      auto cut = first_of(t, " \t;#");
-      std::string_view v = trim(t.substr(0, cut));
-      auto ty = guess_type(v);
-      if (!ty) {
-        ++L.rep.rejected;
-        h.on_problem(Problem::Rejected, where(), "not an indicator value");
-        continue;
-      }
-      L.offer(*ty, v, list_source, {});
-    }
+  while (pos < text.size()) {
+    const char* nl = static_cast<const char*>(std::memchr(text.data() + pos, '\n', text.size() - pos));
+    std::size_t end = nl ? static_cast<std::size_t>(nl - text.data()) : text.size();
+    fn(text.substr(pos, end - pos));
+    pos = end + 1;
   }
+}
+
+}  // namespace
+
+LoadReport load_iocs_text(std::string_view text, const std::string& name, const IocHandler& h,
+                          const std::string& format, const std::string& incident) {
+  Loader L{h, name, incident, {}};
+  std::string fmt = format == "auto" ? detect_format(text) : format;
+  if (fmt == "json" || fmt == "sandbox" || fmt == "stix" || fmt == "misp")
+    return load_document(L, fmt, text);
+  LineState st = line_state(fmt, name);
+  L.rep.format = fmt;
+  each_line(text, [&](std::string_view line) { load_line(L, st, line); });
   return L.rep;
 }
 
@@ -716,21 +755,52 @@ LoadReport load_iocs(const std::string& path, const IocHandler& h, const std::st
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw UsageError(path + ": cannot read IOC file: " + std::strerror(errno));
   }
-  std::string text;
-  char buf[1 << 16];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
+  struct Closer {
+    int fd;
+    ~Closer() {
       if (fd > 0) ::close(fd);
-      throw UsageError(path + ": cannot read IOC file: " + std::strerror(e));
     }
-    if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
+  } closer{fd};
+  std::string name = path == "-" ? "<stdin>" : path;
+  // Line formats are read in blocks so a million-line list never sits in memory whole;
+  // JSON documents are read whole.
+  std::string buf;
+  bool eof = false;
+  auto fill = [&](std::size_t want) {
+    std::size_t have = buf.size();
+    buf.resize(have + want);
+    while (true) {
+      ssize_t n = ::read(fd, buf.data() + have, want);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw UsageError(path + ": cannot read IOC file: " + std::strerror(errno));
+      buf.resize(have + static_cast<std::size_t>(n));
+      if (n == 0) eof = true;
+      return;
+    }
+  };
+  while (!eof && buf.size() < (64u << 10)) fill(64u << 10);
+  std::string fmt = format == "auto" ? detect_format(buf) : format;
+  Loader L{h, name, incident, {}};
+  if (fmt == "json" || fmt == "sandbox" || fmt == "stix" || fmt == "misp") {
+    while (!eof) fill(1u << 20);
+    return load_document(L, fmt, buf);
   }
-  if (fd > 0) ::close(fd);
-  return load_iocs_text(text, path == "-" ? "<stdin>" : path, h, format, incident);
+  LineState st = line_state(fmt, name);
+  L.rep.format = fmt;
+  struct stat sb;
+  if (h.on_size_hint && fd > 0 && ::fstat(fd, &sb) == 0 && sb.st_size > 0)
+    h.on_size_hint(static_cast<std::size_t>(sb.st_size) / 24);
+  while (true) {
+    std::size_t last_nl = buf.rfind('\n');
+    if (eof) last_nl = buf.size();
+    if (last_nl != std::string::npos) {
+      each_line(std::string_view(buf).substr(0, last_nl), [&](std::string_view line) { load_line(L, st, line); });
+      buf.erase(0, std::min(buf.size(), last_nl + 1));
+    }
+    if (eof) break;
+    fill(1u << 20);
+  }
+  return L.rep;
 }
 
 }  // namespace tr::match

@@ -49,6 +49,8 @@ struct IocHandler {
   // Returns "" when taken, else why it was refused (reported as Rejected at its position).
   std::function<std::string(const IocCandidate& c)> on_indicator;
   std::function<void(Problem p, const std::string& where, const std::string& message)> on_problem;
+  // Optional: about how many indicators a large line-format file holds (to size tables).
+  std::function<void(std::size_t n)> on_size_hint;
 };
 
 struct LoadReport {

@@ -438,7 +438,21 @@ struct Matcher::RegexSet {
   bool compiled = false;
 };
 
-Matcher::Matcher() { slots_.assign(1 << 16, 0); }
+Matcher::Matcher() { slots_.assign(1 << 12, 0); }
+
+void Matcher::reserve(std::size_t n) {
+  std::size_t want = 1 << 12;
+  while (want < n * 2 + 2) want <<= 1;
+  if (want > slots_.size()) {
+    while (slots_.size() < want) grow();
+  }
+  indicators_.reserve(n);
+  keys_.reserve(n);
+  postings_.reserve(n);
+  // Values average well under 24 bytes a line in the files this is used for; reserving avoids
+  // the arena's doubling copy, which would briefly hold it twice.
+  arena_.reserve(arena_.size() + n * 24);
+}
 Matcher::~Matcher() = default;
 Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher& Matcher::operator=(Matcher&&) noexcept = default;
@@ -473,6 +487,7 @@ uint32_t Matcher::intern_origin(std::string_view source, std::string_view incide
 
 uint64_t Matcher::store_bytes(std::string_view s) {
   uint64_t off = arena_.size();
+  if (off + s.size() > UINT32_MAX) throw std::length_error("more than 4 GiB of indicators");
   arena_.append(s);
   return off;
 }
@@ -521,7 +536,7 @@ void Matcher::index(Key kind, std::string_view key, uint32_t indicator) {
       off = e.off + static_cast<uint64_t>(key.data() - own.data());
     else
       off = store_bytes(key);
-    keys_.push_back({off, static_cast<uint32_t>(key.size()), kEnd, kind});
+    keys_.push_back({static_cast<uint32_t>(off), static_cast<uint32_t>(key.size()), kind, kEnd});
     k = static_cast<int64_t>(keys_.size() - 1);
     std::size_t m = slots_.size() - 1;
     uint64_t h = hash_key(kind, key);
@@ -536,6 +551,7 @@ void Matcher::index(Key kind, std::string_view key, uint32_t indicator) {
     const Entry& b = indicators_[indicator];
     if (a.type == b.type && a.origin == b.origin && bytes(a.off, a.len) == bytes(b.off, b.len)) {
       indicators_.pop_back();  // callers index the newest indicator only
+      if (first_seen_.size() > indicators_.size()) first_seen_.pop_back();
       arena_.resize(b.off);
       return;
     }
@@ -552,8 +568,10 @@ std::string Matcher::add(Type type, std::string_view raw, std::string_view sourc
   if (type == Type::Cidr && c.value.find('/') == std::string::npos) type = Type::Ip;
   uint32_t id = static_cast<uint32_t>(indicators_.size());
   uint64_t off = store_bytes(c.value);
-  indicators_.push_back({off, static_cast<uint32_t>(c.value.size()), intern_origin(source, incident, historic),
-                         first_seen, type});
+  indicators_.push_back({static_cast<uint32_t>(off), static_cast<uint32_t>(c.value.size()), type,
+                         intern_origin(source, incident, historic)});
+  if (first_seen != 0 && first_seen_.empty()) first_seen_.resize(id, 0);
+  if (!first_seen_.empty()) first_seen_.push_back(first_seen);
   std::string_view v = bytes(off, static_cast<uint32_t>(c.value.size()));
   std::size_t before = indicators_.size();
   switch (type) {
@@ -596,6 +614,7 @@ std::string Matcher::add(Type type, std::string_view raw, std::string_view sourc
         const Entry& e = indicators_[r];
         if (e.origin == indicators_[id].origin && bytes(e.off, e.len) == v) {
           indicators_.pop_back();
+          if (first_seen_.size() > indicators_.size()) first_seen_.pop_back();
           arena_.resize(off);
           return "";
         }
@@ -769,7 +788,7 @@ void Matcher::match_text(std::string_view text, std::vector<Hit>& out) const {
 
 IndicatorView Matcher::indicator(uint32_t i) const {
   const Entry& e = indicators_[i];
-  return {e.type, bytes(e.off, e.len), &origins_[e.origin], e.first_seen};
+  return {e.type, bytes(e.off, e.len), &origins_[e.origin], i < first_seen_.size() ? first_seen_[i] : 0};
 }
 
 bool is_strong(const IndicatorView& ind, Via via) {

@@ -122,6 +122,8 @@ class Matcher {
   }
   std::string add(Type type, std::string_view value, std::string_view source,
                   std::string_view incident, bool historic, int64_t first_seen = 0);
+  // Sizes the tables for about n indicators (saves rehashing while loading).
+  void reserve(std::size_t n);
   // Builds the regex set. Call once after the last add() and before match().
   void finish();
 
@@ -139,22 +141,22 @@ class Matcher {
  private:
   enum class Key : uint8_t { Net4, Net6, Domain, Url, UrlHost, Hash, Filename, Path, Registry,
                              Mutex, Process, Email };
+  // 12 bytes each: values live in one arena of at most 4 GiB.
   struct KeyEntry {
-    uint64_t off;
-    uint32_t len;
+    uint32_t off;
+    uint32_t len : 24;
+    Key kind : 8;
     uint32_t head;  // first posting
-    Key kind;
   };
   struct Posting {
     uint32_t indicator;
     uint32_t next;  // UINT32_MAX ends the list
   };
   struct Entry {
-    uint64_t off;
-    uint32_t len;
+    uint32_t off;
+    uint32_t len : 24;
+    Type type : 8;
     uint32_t origin;
-    int64_t first_seen;
-    Type type;
   };
 
   uint32_t intern_origin(std::string_view source, std::string_view incident, bool historic);
@@ -169,6 +171,7 @@ class Matcher {
 
   std::string arena_;
   std::vector<Entry> indicators_;
+  std::vector<int64_t> first_seen_;  // parallel to indicators_, only once one is non-zero
   std::vector<KeyEntry> keys_;
   std::vector<Posting> postings_;
   std::vector<uint64_t> slots_;  // hash tag << 32 | key index + 1; 0 = empty
