@@ -404,6 +404,15 @@ struct Correlator::Impl {
     std::sort(built.begin(), built.end(), [](const Built& a, const Built& b) {
       return a.first != b.first ? a.first < b.first : a.id < b.id;
     });
+    if (final) {
+      // Everything closes: the value table is not needed any more, so skip its upkeep.
+      pending.clear();
+      for (auto& b : built) {
+        ++stats.incidents;
+        emit(b.id, b.alerts, b.json);
+      }
+      return;
+    }
     // Compact before emitting so a closed pipe leaves a consistent state.
     std::vector<Pending> keep;
     keep.reserve(n - std::count(closing.begin(), closing.end(), true));
