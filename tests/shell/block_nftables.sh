@@ -23,7 +23,9 @@ in_ns() { ip netns exec "$ns" "$@"; }
 elements() { in_ns nft -j list set inet tr "$1" | jq -r '[.nftables[].set.elem // empty | .[] | if type=="object" then (.elem.val // .) else . end | if type=="object" then "\(.prefix.addr)/\(.prefix.len)" else . end] | sort | join(" ")'; }
 timeout_of() { in_ns nft -j list set inet tr block4 | jq -r --arg v "$1" '.nftables[].set.elem // empty | .[] | select(type=="object" and .elem.val==$v) | .elem.timeout'; }
 # A listener on 127.0.0.2 inside the namespace, and a probe that connects to it.
-in_ns python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(("127.0.0.2",8099)); s.listen(64); time.sleep(120)' &
+# (ip netns exec execs python directly, so $! is the listener itself; its output is not the
+# test's, so ctest does not wait for it.)
+ip netns exec "$ns" python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); s.bind(("127.0.0.2",8099)); s.listen(64); time.sleep(60)' >/dev/null 2>&1 &
 _tr_pids+=($!)
 sleep 0.3
 reach() { in_ns python3 -c 'import socket,sys; s=socket.socket(); s.settimeout(1); sys.exit(0 if s.connect_ex(("127.0.0.2",8099))==0 else 1)'; }

@@ -54,7 +54,7 @@ CONF
 export TR_CONFIG="$T/config.yaml"
 # An empty zone first, so unbound starts with the RPZ loaded.
 tr-block render --device dns >"$T/rpz.zone"
-unbound -c "$T/unbound.conf" &
+unbound -c "$T/unbound.conf" >/dev/null 2>&1 &
 _tr_pids+=($!)
 for _ in $(seq 50); do unbound-control -c "$T/unbound.conf" status >/dev/null 2>&1 && break; sleep 0.1; done
 status() { dig @127.0.0.1 -p "$port" +tries=1 +time=2 "$1" A | sed -n 's/.*status: \([A-Z]*\),.*/\1/p'; }
