@@ -57,7 +57,7 @@ class IncidentSource {
 };
 
 struct Stats {
-  std::size_t alerts = 0, incidents = 0, joined = 0, late = 0, hubs = 0, passes = 0;
+  std::size_t alerts = 0, incidents = 0, joined = 0, late = 0, passes = 0;
 };
 
 class Correlator {
