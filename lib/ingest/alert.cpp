@@ -120,11 +120,12 @@ namespace {
 // comma state is a fixed array instead of a vector<bool>.
 class Out {
  public:
-  // Writes into `s` from its current end; finish() trims it to what was written.
-  explicit Out(std::string& s) : s_(s), pos_(s.size()) {
-    if (s_.size() < pos_ + 4096) s_.resize(pos_ + 4096);
+  // Writes into `s` from its start. The string is only ever grown (never shrunk, so it is not
+  // zero-filled again for every record); finish() says how much of it is the record.
+  explicit Out(std::string& s) : s_(s), pos_(0) {
+    if (s_.size() < 4096) s_.resize(4096);
   }
-  void finish() { s_.resize(pos_); }
+  std::string_view finish() { return std::string_view(s_.data(), pos_); }
   Out& begin_object() { return open('{'); }
   Out& end_object() { return close('}'); }
   Out& begin_array() { return open('['); }
@@ -228,6 +229,7 @@ class Out {
 
 // Canonical IP text into `out`; false when not an IP address.
 bool ip_into(std::string_view s, std::string& out) {
+  if (s.empty()) return false;
   if (is_canonical_ipv4(s)) {
     out.assign(s);
     return true;
@@ -345,8 +347,7 @@ void address_list(Out& o, std::string_view key, const std::vector<std::string>& 
 
 }  // namespace
 
-void write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
-  json.clear();
+std::string_view write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
   Out o(json.str());
   const std::string& product = a.id_product.empty() ? a.observer_product : a.id_product;
   // A path without a host ("/api?x=...") is not a URL observable and has no domain.
@@ -591,7 +592,7 @@ void write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
   }
   o.end_array().end_object();
   o.end_object();
-  o.finish();
+  return o.finish();
 }
 
 }  // namespace tr::ingest

@@ -23,6 +23,7 @@
 #include "record/json_out.hpp"
 #include "schema/observable.hpp"
 #include "time/time.hpp"
+#include <string_view>
 
 namespace tr::ingest {
 
@@ -101,8 +102,9 @@ struct WriteContext {
   time::Millis now = 0;  // @timestamp of events without a time of their own
 };
 
-// Serialises `a` as one compact alert record into `out` (cleared first).
-void write_alert(Alert& a, const WriteContext& wc, JsonOut& out);
+// Serialises `a` as one compact alert record into the buffer of `out` and returns it (valid
+// until the next call; the buffer is reused, so str() of `out` is not the record).
+std::string_view write_alert(Alert& a, const WriteContext& wc, JsonOut& out);
 
 // Classification from free text (rule category, signature, threat name), for sources without
 // their own: c2 before malware before exploit ..., "other" when nothing matches.

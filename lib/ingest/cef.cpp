@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "ingest/fast.hpp"
 #include "ingest/parsers.hpp"
 
 namespace tr::ingest {
@@ -61,6 +62,8 @@ const std::unordered_map<std::string_view, Key>& key_map() {
 
 // csN, cnN, cfpN, flexStringN, flexNumberN, deviceCustomDateN, c6aN and their "...Label".
 bool custom_key(std::string_view k, bool& is_label) {
+  is_label = false;
+  if (k.size() < 3 || (k[0] != 'c' && k[0] != 'f' && k[0] != 'd')) return false;
   is_label = k.size() > 5 && k.substr(k.size() - 5) == "Label";
   if (is_label) k.remove_suffix(5);
   for (std::string_view p : {"cs", "cn", "cfp", "flexString", "flexNumber", "flexDate",
@@ -167,7 +170,7 @@ struct KvState {
 
 void set_ip_or_host(std::string_view v, std::string& ip, std::string& domain) {
   if (v.empty()) return;
-  if (canonical_ip(v))
+  if (is_canonical_ipv4(v) || canonical_ip(v))
     ip.assign(v);
   else if (domain.empty() && v.find_first_of(" \t") == std::string_view::npos)
     domain.assign(v);

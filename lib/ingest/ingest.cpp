@@ -168,7 +168,13 @@ bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Aler
 void IngestStage::on_line(std::string_view text, const SourcePos& pos, Sink& out) {
   sink_ = &out;
   if (!doc_.empty() || doc_depth_ > 0) {
-    if (pos.file != doc_pos_.file) {
+    // A complete JSON Lines record at the start of a line while collecting: what was being
+    // collected was a broken line, not a document. Report it and go on with this line, so a
+    // truncated line cannot swallow the rest of the file.
+    std::string_view t = text;
+    bool own_record = !t.empty() && t.front() == '{' && trim_view(t).back() == '}' &&
+                      balanced(t);
+    if (pos.file != doc_pos_.file || own_record) {
       finish_document(out);
     } else {
       if (collect(text, pos)) finish_document(out);
@@ -204,6 +210,26 @@ void IngestStage::on_line(std::string_view text, const SourcePos& pos, Sink& out
     emit(alert_);
   else if (alerts_ == before)
     ++skipped_;
+}
+
+// True when the brackets of `t` (outside strings) balance.
+bool IngestStage::balanced(std::string_view t) {
+  int depth = 0;
+  bool in_string = false, escape = false;
+  for (char c : t) {
+    if (in_string) {
+      if (escape) escape = false;
+      else if (c == '\\') escape = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth < 0) return false;
+    }
+  }
+  return depth == 0 && !in_string;
 }
 
 bool IngestStage::collect(std::string_view text, const SourcePos&) {
@@ -284,8 +310,7 @@ void IngestStage::on_end(Sink& out) {
 
 void IngestStage::emit(Alert& a) {
   if (keep_raw_) a.original.assign(raw_);
-  write_alert(a, wc_, out_);
-  sink_->emit_text(out_.str());
+  sink_->emit_text(write_alert(a, wc_, out_));
   ++alerts_;
 }
 

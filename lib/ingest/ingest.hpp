@@ -67,6 +67,7 @@ class IngestStage : public LineStage {
   // Multi-line JSON documents: collects lines until the brackets balance.
   bool collect(std::string_view text, const SourcePos& pos);
   void finish_document(Sink& out);
+  static bool balanced(std::string_view t);
 
   Sink* sink_ = nullptr;
   std::string_view raw_;  // the current event's text, for --keep-raw

@@ -2,6 +2,8 @@
 // "Mmm dd yyyy hh:mm:ss host" form Cisco uses). Only the time and the sending host are kept;
 // anything unexpected is ignored rather than rejected: the payload after it is what counts.
 #include <cctype>
+#include <optional>
+#include <string>
 
 #include "core/error.hpp"
 #include "ingest/parsers.hpp"
@@ -51,8 +53,16 @@ void parse_syslog_prefix(std::string_view p, Alert& a) {
                          " " + std::string(clock);
       t = time::parse_cef_time(text);
     } else {
+      // Lines of a busy log share their second: remember the last answer (parse_syslog
+      // formats the clock to learn the year, which showed in profiles).
+      thread_local std::string last_text;
+      thread_local std::optional<time::Millis> last_time;
       std::string text = std::string(tok) + " " + std::string(day) + " " + std::string(third);
-      t = time::parse_syslog(text);
+      if (text != last_text) {
+        last_text = text;
+        last_time = time::parse_syslog(text);
+      }
+      t = last_time;
     }
   } else {
     return;

@@ -79,8 +79,8 @@ TEST_CASE("EVE non-alert events are skipped, bad ones rejected", "[ingest]") {
                     "src_ip \"1.2.3\" is not an IP address");
   CHECK_THROWS_WITH(ingest(R"({"event_type":"alert","alert":{"signature":5}})"),
                     "alert.signature is not a string");
-  CHECK_THROWS_AS(ingest(R"({"event_type":"alert",)"), tr::RecordError);
-  CHECK_THROWS_WITH(ingest("[1]"), "not a JSON object");
+  CHECK_THROWS_AS(ingest(R"({"event_type":"alert","src)"), tr::RecordError);
+  CHECK_THROWS_WITH(ingest("[1]"), "JSON array holds a value that is not an object");
 }
 
 TEST_CASE("EVE severity table", "[ingest]") {
@@ -132,4 +132,20 @@ TEST_CASE("fast id and time match the foundation's", "[ingest]") {
   CHECK_FALSE(tr::ingest::is_canonical_ipv4("1.2.3.256"));
   CHECK_FALSE(tr::ingest::is_canonical_ipv4("1.2.3"));
   CHECK_FALSE(tr::ingest::is_canonical_ipv4("1.2.3.4.5"));
+}
+
+TEST_CASE("a truncated line ending in a comma does not swallow the next lines", "[ingest]") {
+  IngestStage stage({}, "2026-12-03T12:00:00.000Z");
+  std::vector<std::string> rejects;
+  stage.reject = [&](const tr::SourcePos& pos, const std::string& why) {
+    rejects.push_back(pos.str() + ": " + why);
+  };
+  tr::VectorSink sink;
+  stage.on_line(R"({"event_type":"alert","src_ip":"10.0.0.1",)", {"f", 1}, sink);
+  stage.on_line(R"({"event_type":"alert","alert":{"signature_id":2}})", {"f", 2}, sink);
+  stage.on_line(R"({"event_type":"alert","alert":{"signature_id":3}})", {"f", 3}, sink);
+  stage.on_end(sink);
+  CHECK(sink.records.size() == 2);
+  REQUIRE(rejects.size() == 1);
+  CHECK(rejects[0] == "f:1: JSON document is not complete at end of input");
 }
