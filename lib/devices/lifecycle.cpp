@@ -260,7 +260,7 @@ void Lifecycle::add_one(const AddRequest& r, const std::string& device_name,
         answer = dev.apply("block", to_entry(row), now);
       } catch (const ExternalError& e) {
         ctx_.note_external_failure(device_name + ": renewing " + type + " " +
-                                   cli::term_safe(value) + " failed: " + e.what());
+                                   cli::term_safe(value) + " failed: " + cli::term_safe(e.what(), 300));
         store::Transaction tx(ctx_.store().db());
         audit("block.renew", row, "failed", e.what());
         tx.commit();
@@ -358,7 +358,7 @@ void Lifecycle::add_one(const AddRequest& r, const std::string& device_name,
       try_insert(blocks, row);
       audit("block.add", row, "failed", e.what());
       tx.commit();
-      ctx_.note_external_failure(device_name + ": " + e.what());
+      ctx_.note_external_failure(device_name + ": " + cli::term_safe(e.what(), 300));
       emit(action("block", row, "failed", e.what()));
     }
     if (collided) race();
@@ -374,7 +374,7 @@ void Lifecycle::add_one(const AddRequest& r, const std::string& device_name,
     audit("block.add", row, "failed", e.what());
     tx.commit();
     ctx_.note_external_failure(device_name + ": blocking " + type + " " + cli::term_safe(value) +
-                               " failed: " + e.what());
+                               " failed: " + cli::term_safe(e.what(), 300));
     emit(action("block", row, "failed", e.what()));
     return;
   }
@@ -447,7 +447,7 @@ void Lifecycle::lift(const store::BlockRow& row_in, const std::string& state,
     audit(audit_action, row, "failed", e.what());
     tx.commit();
     ctx_.note_external_failure(row.device + ": unblocking " + row.type + " " +
-                               cli::term_safe(row.value) + " failed: " + e.what());
+                               cli::term_safe(row.value) + " failed: " + cli::term_safe(e.what(), 300));
     emit(action("unblock", row, "failed", e.what()));
   }
 }
@@ -527,7 +527,7 @@ void Lifecycle::expire() {
         done.push_back(action("unblock", row, "failed", e.what()));
       }
       tx.commit();
-      ctx_.note_external_failure(name + ": " + e.what());
+      ctx_.note_external_failure(name + ": " + cli::term_safe(e.what(), 300));
     }
     for (const auto& a : done) emit(a);
   }
@@ -567,7 +567,7 @@ void Lifecycle::approve(const std::string& id) {
     blocks.set_state(row->id, "failed", now, row->detail);
     audit("block.approve", *row, "failed", who + "; " + e.what());
     tx.commit();
-    ctx_.note_external_failure(row->device + ": " + e.what());
+    ctx_.note_external_failure(row->device + ": " + cli::term_safe(e.what(), 300));
     emit(action("block", *row, "failed", e.what()));
   }
 }
@@ -697,7 +697,7 @@ void Lifecycle::sync(const std::string& name) {
       store::Transaction tx(ctx_.store().db());
       audit("block.sync", row, "failed", e.what());
       tx.commit();
-      ctx_.note_external_failure(name + ": " + e.what());
+      ctx_.note_external_failure(name + ": " + cli::term_safe(e.what(), 300));
       emit(action("block", row, "failed", e.what()));
     }
   }
@@ -723,7 +723,7 @@ void Lifecycle::sync(const std::string& name) {
       tx.commit();
       emit(action("unblock", row, "applied", "not in the store, removed; " + answer));
     } catch (const ExternalError& ex) {
-      ctx_.note_external_failure(name + ": " + ex.what());
+      ctx_.note_external_failure(name + ": " + cli::term_safe(ex.what(), 300));
       emit(action("unblock", row, "failed", ex.what()));
     }
   }
