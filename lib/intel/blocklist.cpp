@@ -186,19 +186,20 @@ void LocalBlocklists::freeze() {
   }
   strings_.resize(out);
   strings_.shrink_to_fit();
+  string_index_.reset(strings_.size());
+  for (std::size_t i = 0; i < strings_.size(); ++i)
+    string_index_.insert(strings_[i].hash, static_cast<uint32_t>(i));
   strings_frozen_ = true;
 }
 
 const uint64_t* LocalBlocklists::find_string(char type, std::string_view value) const {
   uint64_t h = hash_key(type, value);
-  auto it = std::lower_bound(strings_.begin(), strings_.end(), h,
-                             [](const StringEntry& e, uint64_t h) { return e.hash < h; });
-  for (; it != strings_.end() && it->hash == h; ++it) {
-    if (it->length == value.size() && arena_[it->offset - 1] == type &&
-        std::string_view(arena_).substr(it->offset, it->length) == value)
-      return &it->mask;
-  }
-  return nullptr;
+  uint32_t at = string_index_.find(h, [&](uint32_t pos) {
+    const StringEntry& e = strings_[pos];
+    return e.hash == h && e.length == value.size() && arena_[e.offset - 1] == type &&
+           std::string_view(arena_).substr(e.offset, e.length) == value;
+  });
+  return at == HashIndex::kEmpty ? nullptr : &strings_[at].mask;
 }
 
 LoadStats LocalBlocklists::load_text(std::string_view text, const std::string& name,

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "intel/hash_index.hpp"
 #include "intel/ip_table.hpp"
 
 namespace tr::intel {
@@ -79,6 +80,7 @@ class LocalBlocklists : public BlocklistMatcher {
   };
   std::string arena_;
   mutable std::vector<StringEntry> strings_;
+  HashIndex string_index_;
   mutable bool strings_frozen_ = true;
 };
 

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "intel/hash_index.hpp"
+
 namespace tr::intel {
 
 // An address as 16 bytes; IPv4 is kept in its own family (not IPv4-mapped) so that
@@ -30,8 +32,8 @@ std::optional<std::pair<IpAddr, int>> parse_network(std::string_view text);
 
 // Built in two steps: insert() everything, then freeze(); find() needs a frozen table.
 // Entries live in one sorted vector (16 bytes of key + length + value), so a million networks
-// load in a fraction of a second and cost no per-entry allocation; a lookup is one binary
-// search per prefix length in use, longest first.
+// load in a fraction of a second and cost no per-entry allocation; a lookup is one hash probe
+// (HashIndex) per prefix length in use, longest first.
 template <class T>
 class IpTable {
  public:
@@ -67,6 +69,10 @@ class IpTable {
       ranges_.push_back({entries_[i].v6, entries_[i].len, i, j});
       i = j;
     }
+    index_.reset(entries_.size());
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+      index_.insert(hash(entries_[i].key, entries_[i].len, entries_[i].v6),
+                    static_cast<uint32_t>(i));
     frozen_ = true;
   }
   void freeze() {
@@ -77,13 +83,13 @@ class IpTable {
     for (const Range& r : ranges_) {
       if (r.v6 != ip.v6) continue;
       Key k = key(ip, r.len);
-      auto first = entries_.begin() + static_cast<std::ptrdiff_t>(r.begin);
-      auto last = entries_.begin() + static_cast<std::ptrdiff_t>(r.end);
-      auto it = std::lower_bound(first, last, k,
-                                 [](const Entry& e, const Key& key) { return e.key < key; });
-      if (it != last && it->key == k) {
+      uint32_t at = index_.find(hash(k, r.len, ip.v6), [&](uint32_t pos) {
+        const Entry& e = entries_[pos];
+        return e.key == k && e.len == r.len && e.v6 == ip.v6;
+      });
+      if (at != HashIndex::kEmpty) {
         if (matched_len) *matched_len = r.len;
-        return &it->value;
+        return &entries_[at].value;
       }
     }
     return nullptr;
@@ -108,6 +114,10 @@ class IpTable {
     int len;
     std::size_t begin, end;
   };
+  static uint64_t hash(const Key& k, int len, bool v6) {
+    return k.hi * 0x9E3779B97F4A7C15ull ^ (k.lo + 0x632BE59BD9B4E019ull) ^
+           (static_cast<uint64_t>(len) << 1 | (v6 ? 1 : 0)) * 0xBF58476D1CE4E5B9ull;
+  }
   static bool same(const Entry& a, const Entry& b) {
     return a.v6 == b.v6 && a.len == b.len && a.key == b.key;
   }
@@ -126,6 +136,7 @@ class IpTable {
   }
   std::vector<Entry> entries_;
   std::vector<Range> ranges_;  // longest prefix first within each family
+  HashIndex index_;
   bool frozen_ = true;
 };
 
