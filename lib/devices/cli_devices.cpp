@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "config/config.hpp"
 #include "core/error.hpp"
 #include "devices/adapters.hpp"
 #include "devices/validate.hpp"
@@ -37,12 +38,61 @@ class CliDevice : public Device {
   explicit CliDevice(const DeviceConfig& c) : Device(c.name, c.str("type")) {
     if (c.node["path"]) ticket_ = c.path("path");
     save_ = c.flag("save", true);
+    YAML::Node ssh = c.node["ssh"];
+    if (ssh) {
+      // An SSH session per change: ssh runs through execve with a fixed argument vector and
+      // the validated command lines go to its standard input (no remote shell quoting).
+      if (!ssh.IsMap()) c.fail("ssh", "must be a map {host, user, port, identity, command}");
+      std::string host = ssh["host"] ? ssh["host"].as<std::string>() : "";
+      Net n;
+      if (!parse_net(host, n) && !check_value("host", host).ok) c.fail("ssh", "host is not a host name or address");
+      std::vector<std::string> argv;
+      if (ssh["command"]) {
+        for (const auto& a : ssh["command"]) argv.push_back(a.as<std::string>());
+      } else {
+        argv = {"ssh", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"};
+      }
+      if (argv.empty()) c.fail("ssh", "command must not be empty");
+      if (ssh["port"]) argv.insert(argv.end(), {"-p", std::to_string(ssh["port"].as<int>())});
+      if (ssh["identity"]) argv.insert(argv.end(), {"-i", expand_home(ssh["identity"].as<std::string>())});
+      if (ssh["user"]) {
+        std::string user = ssh["user"].as<std::string>();
+        if (!check_value("user", user).ok) c.fail("ssh", "user is not a valid user name");
+        argv.insert(argv.end(), {"-l", user});
+      }
+      argv.push_back("--");
+      argv.push_back(host);
+      ssh_ = argv;
+    }
   }
-  Mode mode() const override { return Mode::Ticket; }
+  Mode mode() const override { return ssh_.empty() ? Mode::Ticket : Mode::Push; }
   std::string path() const override { return ticket_; }
-  // Appends the commands to the ticket file when one is configured.
+  // The session around the commands (configuration mode in and out).
+  virtual std::string session(const std::string& commands) const = 0;
+  // Sends the commands over SSH, or appends them to the ticket file when one is configured.
   std::string apply(std::string_view op, const Entry& e, int64_t now) override {
     std::string text = render(op, e, now);
+    if (!ssh_.empty()) {
+      CommandResult r = run_command(ssh_, session(text));
+      if (r.status == 127) throw ExternalError("cannot run " + ssh_[0]);
+      // Devices report command errors in their output, often with status 0.
+      std::size_t start = 0;
+      std::string all = r.out + "\n" + r.err;
+      while (start < all.size()) {
+        std::size_t nl = all.find('\n', start);
+        if (nl == std::string::npos) nl = all.size();
+        std::string line = all.substr(start, nl - start);
+        for (const char* bad : {"% Invalid", "% Incomplete", "% Ambiguous", "ERROR:", "error:",
+                                "syntax error", "unknown command"})
+          if (line.find(bad) != std::string::npos)
+            throw ExternalError("device refused a command: " + line.substr(0, 200));
+        start = nl + 1;
+      }
+      if (r.status != 0)
+        throw ExternalError("ssh ended with status " + std::to_string(r.status) +
+                            (r.err.empty() ? "" : ": " + r.err.substr(0, r.err.find('\n')).substr(0, 200)));
+      return "sent over SSH";
+    }
     if (ticket_.empty()) return "rendered for a change ticket";
     int fd = ::open(ticket_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (fd < 0) throw ExternalError(ticket_ + ": " + std::strerror(errno));
@@ -59,6 +109,7 @@ class CliDevice : public Device {
  protected:
   std::string ticket_;
   bool save_ = true;
+  std::vector<std::string> ssh_;
 };
 
 class Asa : public CliDevice {
@@ -68,6 +119,11 @@ class Asa : public CliDevice {
     method_ = c.str("method", "object-group");
     if (method_ != "object-group" && method_ != "shun")
       c.fail("method", "must be object-group or shun");
+  }
+  std::string session(const std::string& c) const override {
+    // shun is a privileged EXEC command; the rest is configuration.
+    if (method_ == "shun") return "terminal pager 0\n" + c + "exit\n";
+    return "terminal pager 0\nconfigure terminal\n" + c + "end\nexit\n";
   }
   bool supports(std::string_view t) const override {
     if (method_ == "shun") return t == "ip";
@@ -115,6 +171,16 @@ class Ios : public CliDevice {
       c.fail("method", "must be object-group or null-route");
     tag_ = c.integer("tag", 666);
   }
+  std::string session(const std::string& c) const override {
+    // "copy running-config startup-config" is an EXEC command: leave config mode first.
+    std::string cfg = c, tail;
+    const std::string save = "copy running-config startup-config\n";
+    if (auto p = cfg.find(save); p != std::string::npos) {
+      cfg.erase(p, save.size());
+      tail = save;
+    }
+    return "terminal length 0\nconfigure terminal\n" + cfg + "end\n" + tail + "exit\n";
+  }
   bool supports(std::string_view t) const override { return t == "ip" || t == "cidr"; }
   std::string render(std::string_view op, const Entry& e, int64_t) const override {
     bool add = op == "block";
@@ -148,6 +214,10 @@ class Srx : public CliDevice {
   explicit Srx(const DeviceConfig& c) : CliDevice(c) {
     set_ = c.ident("address_set", "TR-BLOCK");
     book_ = c.ident("address_book", "global");
+  }
+  std::string session(const std::string& c) const override {
+    // A private candidate configuration, so someone else's uncommitted changes stay theirs.
+    return "configure private\n" + c + "exit\n";
   }
   bool supports(std::string_view t) const override {
     return t == "ip" || t == "cidr" || t == "domain";
