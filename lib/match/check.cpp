@@ -119,6 +119,13 @@ const std::string& Checker::check_object(const void* object, std::string_view te
   thread_local std::vector<Hit> hits;
   thread_local std::vector<RawHit> raw;
   raw.clear();
+  // The index is far larger than the cache: start every lookup of this record first, so
+  // their memory latencies overlap, then match.
+  for (const auto& [k, v] : fields) {
+    Type ts[2];
+    int n = field_types(type, k, ts);
+    for (int i = 0; i < n; ++i) m_.prefetch(ts[i], v);
+  }
   for (const auto& [k, v] : fields) {
     Type ts[2];
     int n = field_types(type, k, ts);
@@ -541,6 +548,11 @@ void run_check(cli::Context& ctx, const CheckOptions& opt) {
   bool history = history_on(ctx, opt);
   if (opt.iocs.empty() && !history)
     throw UsageError("no indicators: give --iocs FILE (or import some and use --history)");
+  bool iocs_stdin = std::find(opt.iocs.begin(), opt.iocs.end(), "-") != opt.iocs.end();
+  bool snap_stdin = ctx.inputs().empty() ||
+                    std::find(ctx.inputs().begin(), ctx.inputs().end(), "-") != ctx.inputs().end();
+  if (iocs_stdin && snap_stdin)
+    throw UsageError("--iocs - reads standard input: name the snapshot files");
   load_into(ctx, m, opt.iocs, opt.ioc_format, "");
   if (history) load_history(ctx, m);
   m.finish();

@@ -640,7 +640,22 @@ void Matcher::finish() {
   regex_->compiled = regex_->set.Compile();
 }
 
+namespace {
+thread_local bool tl_prefetch = false;  // emit() only touches the slot (see prefetch())
+}  // namespace
+
+void Matcher::prefetch(Type t, std::string_view value) const {
+  thread_local std::vector<Hit> none;
+  tl_prefetch = true;
+  match(t, value, none);
+  tl_prefetch = false;
+}
+
 void Matcher::emit(Key kind, std::string_view key, Via via, std::vector<Hit>& out) const {
+  if (tl_prefetch) {
+    __builtin_prefetch(&slots_[hash_key(kind, key) & (slots_.size() - 1)]);
+    return;
+  }
   int64_t k = find(kind, key);
   if (k < 0) return;
   for (uint32_t p = keys_[static_cast<std::size_t>(k)].head; p != kEnd; p = postings_[p].next)

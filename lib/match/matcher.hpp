@@ -130,6 +130,9 @@ class Matcher {
   // Appends the hits for one artifact value of type `t` (canonical or raw: values are
   // normalised here). Regex indicators are tried by match_text().
   void match(Type t, std::string_view value, std::vector<Hit>& out) const;
+  // Starts loading the table slots match(t, value) will read, so that the cache misses of
+  // several values overlap: call it for each value of a record, then match() each.
+  void prefetch(Type t, std::string_view value) const;
   // Regex indicators over any text.
   void match_text(std::string_view text, std::vector<Hit>& out) const;
   bool has_regex() const { return !regex_index_.empty(); }
