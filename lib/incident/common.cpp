@@ -149,6 +149,18 @@ Json incident_json(const store::IncidentRow& row) {
   return j;
 }
 
+void sync_record(store::IncidentRow& row) {
+  Json r = Json::parse(row.record, nullptr, false);
+  if (!r.is_object()) r = Json::object();
+  r["title"] = row.title;
+  r["severity"] = row.severity;
+  r["priority"] = row.priority;
+  r["tags"] = row.tags;
+  if (row.first_seen) r["first_seen"] = time::format_rfc3339(*row.first_seen);
+  if (row.last_seen) r["last_seen"] = time::format_rfc3339(*row.last_seen);
+  row.record = r.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string must_resolve(store::CaseStore& cases, const std::string& id) {
   auto full = cases.resolve_id(id);
   if (!full) throw UsageError("no incident '" + cli::term_safe(id) + "' in the store");

@@ -17,6 +17,9 @@ std::string must_resolve(store::CaseStore& cases, const std::string& id);
 // Priority P1..P4 -> 0..3 (anything else 3).
 int priority_index(const std::string& p);
 std::optional<std::string> rfc3339_or_null(const std::optional<int64_t>& t);
+// Writes the columns analysts and imports change (title, severity, priority, tags, seen times)
+// back into the stored record, which tr-correlate reads when a new alert joins the incident.
+void sync_record(store::IncidentRow& row);
 // Timeline event + audit entry for one change, in the caller's transaction.
 void record_change(cli::Context& ctx, store::CaseStore& cases, const std::string& id,
                    const std::string& event, const Json& detail);

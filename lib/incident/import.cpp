@@ -201,6 +201,7 @@ struct ImportStage::Impl {
       add_facets(id, j);
       for (const auto& o : strings_obs(j)) cases.add_observable(id, o.first, o.second);
       refresh_counts(row);
+      detail::sync_record(row);
       cases.update(row);
       Json detail = {{"alerts", row.alert_count}, {"title", title}, {"via", "import"}};
       detail::record_change(ctx, cases, id, "created", detail);
@@ -258,9 +259,13 @@ struct ImportStage::Impl {
         stored[k] = v;
       }
     }
-    std::string new_record = dumps(stored);
     int64_t before = row.alert_count;
     refresh_counts(row);
+    row.record = dumps(stored);
+    std::string old_record = existing->record;
+    detail::sync_record(row);
+    std::string new_record = row.record;
+    row.record = old_record;
     bool record_changed = new_record != row.record;
     row.record = new_record;
     if (changes.empty() && !record_changed && before == row.alert_count) return;  // idempotent

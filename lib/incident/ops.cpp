@@ -88,6 +88,7 @@ void update(cli::Context& ctx, const std::string& id, const UpdateArgs& args) {
     return;
   }
   row.updated = row.touched = now;
+  detail::sync_record(row);
   c.cases.update(row);
   record_change(ctx, c.cases, row.id, "updated", changes);
   c.tx.commit();
@@ -176,6 +177,7 @@ void merge(cli::Context& ctx, const std::string& into_id, const std::string& fro
   b.resolution = "duplicate";
   if (!b.resolved) b.resolved = now;
   b.updated = b.touched = now;
+  detail::sync_record(a);
   cases.update(a);
   cases.update(b);
   record_change(ctx, cases, into, "merged", {{"from", from}, {"alerts", moved}});

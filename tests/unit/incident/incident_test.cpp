@@ -230,3 +230,19 @@ TEST_CASE("escaping for CSV, HTML and DOT", "[incident]") {
   CHECK(human_duration(26 * 3600000) == "1d2h");
   CHECK(human_duration(45000) == "45s");
 }
+
+TEST_CASE("the stored record follows analyst changes, for tr-correlate", "[incident]") {
+  TempStore t;
+  import_lines(t.path, {kAlert1, kAlert2, kIncident});
+  with_ctx(t.path, [](tr::cli::Context& ctx) {
+    tr::incident::update(ctx, "i-1", {.priority = "P1", .add_tags = {"analyst"}});
+  });
+  import_lines(t.path, {kIncident});  // correlate sends its older view again
+  tr::store::Store st(t.path);
+  tr::store::CaseStore cases(st.db());
+  auto row = *cases.get("i-1");
+  auto record = tr::Json::parse(row.record);
+  CHECK(record["priority"] == "P1");
+  CHECK(record["tags"] == tr::Json::array({"x", "analyst"}));
+  CHECK(cases.timeline("i-1").size() == 2);  // created, updated; the re-import changed nothing
+}
