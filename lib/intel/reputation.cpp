@@ -379,6 +379,9 @@ std::string IntelServices::rdap_base(const std::string& domain, std::string* reg
 
 void IntelServices::lookup(const std::vector<Observable>& observables, RemoteFindings& out) {
   int64_t now = time::now();
+  // The in-memory copy of the cache keeps a long stream from asking the store again for the
+  // same values; bounded so that memory stays flat (the store still has every answer).
+  if (memo_.size() > 100000) memo_.clear();
   std::vector<Query> vt_q, abuse_q, rdap_q;
   auto cached = [&](const std::string& source, const std::string& key) -> std::optional<std::string> {
     std::string mk = source + '\x1f' + key;
