@@ -500,7 +500,16 @@ void Lifecycle::expire() {
   std::map<std::string, std::vector<store::BlockRow>> by_file_device;
   for (const auto& row : blocks.due(now)) {
     std::string why = "expired " + time::format_rfc3339(row.expires.value_or(now));
-    if (device(row.device).mode() == Device::Mode::File && !dry_run_)
+    // A device removed from the config must not stop the cron job for every other device.
+    Device* dev = nullptr;
+    try {
+      dev = &device(row.device);
+    } catch (const UsageError& e) {
+      ctx_.note_external_failure("block " + row.id + " on " + cli::term_safe(row.device) +
+                                 " cannot be lifted: " + e.what());
+      continue;
+    }
+    if (dev->mode() == Device::Mode::File && !dry_run_)
       by_file_device[row.device].push_back(row);
     else
       lift(row, "expired", "expired", "block.expire", why);
