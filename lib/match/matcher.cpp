@@ -525,9 +525,25 @@ void Matcher::grow() {
 }
 
 void Matcher::index(Key kind, std::string_view key, uint32_t indicator) {
-  int64_t k = find(kind, key);
+  // One hash and one probe sequence: the first empty slot met is where a new key goes.
+  if ((keys_.size() + 1) * 2 > slots_.size()) grow();
+  std::size_t m = slots_.size() - 1;
+  uint64_t h = hash_key(kind, key);
+  uint32_t tag = static_cast<uint32_t>(h >> 32);
+  std::size_t i = h & m;
+  int64_t k = -1;
+  while (uint64_t s = slots_[i]) {
+    if (static_cast<uint32_t>(s >> 32) == tag) {
+      const KeyEntry& ke = keys_[static_cast<uint32_t>(s) - 1];
+      if (ke.kind == kind && ke.len == key.size() &&
+          std::memcmp(arena_.data() + ke.off, key.data(), key.size()) == 0) {
+        k = static_cast<uint32_t>(s) - 1;
+        break;
+      }
+    }
+    i = (i + 1) & m;
+  }
   if (k < 0) {
-    if ((keys_.size() + 1) * 2 > slots_.size()) grow();
     // The key text usually is the indicator's own value, already in the arena.
     const Entry& e = indicators_[indicator];
     std::string_view own = bytes(e.off, e.len);
@@ -538,11 +554,7 @@ void Matcher::index(Key kind, std::string_view key, uint32_t indicator) {
       off = store_bytes(key);
     keys_.push_back({static_cast<uint32_t>(off), static_cast<uint32_t>(key.size()), kind, kEnd});
     k = static_cast<int64_t>(keys_.size() - 1);
-    std::size_t m = slots_.size() - 1;
-    uint64_t h = hash_key(kind, key);
-    std::size_t i = h & m;
-    while (slots_[i]) i = (i + 1) & m;
-    slots_[i] = ((h >> 32) << 32) | static_cast<uint64_t>(k + 1);
+    slots_[i] = (static_cast<uint64_t>(tag) << 32) | static_cast<uint64_t>(k + 1);
   }
   KeyEntry& ke = keys_[static_cast<std::size_t>(k)];
   // Same indicator (type, value, origin) twice: keep one.
