@@ -147,6 +147,22 @@ std::string account_key(std::string_view name) {
   return lower_ascii(trim(name));
 }
 
+std::string_view trim_view(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// Lower-cased lookup keys without an allocation per lookup (the hot path of enrichment).
+const std::string& scratch_lower(std::string_view s, int slot) {
+  thread_local std::string buf[2];
+  std::string& b = buf[slot];
+  b.assign(s.data(), s.size());
+  for (char& c : b)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return b;
+}
+
 }  // namespace
 
 std::string lower_ascii(std::string_view s) {
@@ -206,7 +222,9 @@ void Directory::add(User u) {
 }
 
 const User* Directory::by_name(std::string_view name) const {
-  std::string key = account_key(name);
+  auto bs = name.rfind('\\');
+  if (bs != std::string_view::npos) name.remove_prefix(bs + 1);
+  const std::string& key = scratch_lower(trim_view(name), 0);
   if (key.empty()) return nullptr;
   auto it = names_.find(key);
   if (it != names_.end()) return &users_[it->second];
@@ -215,7 +233,7 @@ const User* Directory::by_name(std::string_view name) const {
 }
 
 const User* Directory::by_email(std::string_view email) const {
-  auto it = emails_.find(lower_ascii(trim(email)));
+  auto it = emails_.find(scratch_lower(trim_view(email), 1));
   return it == emails_.end() ? nullptr : &users_[it->second];
 }
 
@@ -271,7 +289,7 @@ bool Assets::add(Asset a) {
 }
 
 const Asset* Assets::by_host(std::string_view host) const {
-  std::string h = lower_ascii(trim(host));
+  const std::string& h = scratch_lower(trim_view(host), 0);
   if (h.empty()) return nullptr;
   auto it = hosts_.find(h);
   if (it == hosts_.end()) {

@@ -1,6 +1,8 @@
 #include "intel/geo.hpp"
 
+#include <arpa/inet.h>
 #include <maxminddb.h>
+#include <netinet/in.h>
 
 #include <cerrno>
 #include <cstring>
@@ -30,9 +32,21 @@ MmdbFile::~MmdbFile() {
 namespace {
 
 MMDB_lookup_result_s lookup(MMDB_s* db, const std::string& ip, const std::string& path) {
-  int gai = 0, err = 0;
-  MMDB_lookup_result_s r = MMDB_lookup_string(db, ip.c_str(), &gai, &err);
-  if (gai != 0) r.found_entry = false;  // not an address: callers validate first
+  // MMDB_lookup_string goes through getaddrinfo, which costs more than the tree walk; the
+  // address is parsed here and looked up as a sockaddr.
+  int err = 0;
+  MMDB_lookup_result_s r{};
+  sockaddr_in v4{};
+  sockaddr_in6 v6{};
+  if (inet_pton(AF_INET, ip.c_str(), &v4.sin_addr) == 1) {
+    v4.sin_family = AF_INET;
+    r = MMDB_lookup_sockaddr(db, reinterpret_cast<const sockaddr*>(&v4), &err);
+  } else if (inet_pton(AF_INET6, ip.c_str(), &v6.sin6_addr) == 1) {
+    v6.sin6_family = AF_INET6;
+    r = MMDB_lookup_sockaddr(db, reinterpret_cast<const sockaddr*>(&v6), &err);
+  } else {
+    return r;  // not an address: callers validate first
+  }
   // An IPv6 address in an IPv4-only database is simply not in it.
   if (err == MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR) r.found_entry = false;
   else if (err != MMDB_SUCCESS) throw ExternalError(path + ": " + MMDB_strerror(err));
