@@ -1,5 +1,6 @@
 #include "match/ioc_load.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -538,7 +539,13 @@ std::optional<Type> guess_type(std::string_view raw) {
   }
   if (digits_dots || v6) {
     if (v.front() != '/' && v.find('/') != std::string_view::npos) return Type::Cidr;
-    if (canonical_ip(v)) return Type::Ip;
+    if (v.size() < 46) {  // inet_pton without canonical_ip's formatting and allocation
+      char buf[48];
+      unsigned char addr[16];
+      std::memcpy(buf, v.data(), v.size());
+      buf[v.size()] = 0;
+      if (inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1) return Type::Ip;
+    }
     if (digits_dots) return std::nullopt;
   }
   if (v.front() == '/' || v.substr(0, 2) == "\\\\" ||
