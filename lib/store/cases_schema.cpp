@@ -98,6 +98,13 @@ CREATE INDEX incident_actions_incident ON incident_actions(incident_id, ts);
           {"cases-003", R"sql(
 CREATE INDEX incidents_kpi ON incidents(created, status, priority, first_seen, triaged,
   contained, resolved);
+)sql"},
+          // tr-incident: `list` in its default order (priority, severity DESC, id) reads an
+          // index in that order and stops at --limit, with or without a status filter.
+          {"cases-004", R"sql(
+DROP INDEX IF EXISTS incidents_priority;
+CREATE INDEX incidents_queue ON incidents(status, priority, severity DESC, id);
+CREATE INDEX incidents_rank ON incidents(priority, severity DESC, id);
 )sql"}};
 }
 
