@@ -28,6 +28,7 @@ void Alert::clear() {
         &host_name, &classification, &threat_name, &vendor_key})
     s->clear();
   severity = -1;
+  url_is_threat = false;
   http_status = -1;
   file_size = -1;
   categories.clear();
@@ -527,7 +528,9 @@ std::string_view write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
   // The URL and SNI belong to the server: the side whose domain matches, else the destination.
   // With no destination at all (an e-mail threat, a click), the URL is what was detected.
   std::string_view server_role =
-      (a.destination.ip.empty() && a.destination.domain.empty()) ? "attacker" : roles.destination;
+      (a.url_is_threat || (a.destination.ip.empty() && a.destination.domain.empty()))
+          ? "attacker"
+          : roles.destination;
   if (!a.source.domain.empty() && a.destination.domain.empty() &&
       (a.source.domain == a.url_domain || a.source.domain == a.tls_sni))
     server_role = roles.source;

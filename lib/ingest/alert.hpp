@@ -62,6 +62,7 @@ struct Alert {
   std::string transport, protocol, direction, community_id, flow_id;
 
   std::string url_full, url_domain, http_method, user_agent, referrer;
+  bool url_is_threat = false;  // the URL is what was detected (not the victim's server)
   int64_t http_status = -1;
   std::string dns_question, dns_type, tls_sni;
 

@@ -17,6 +17,7 @@ const std::vector<FormatInfo>& formats() {
       {Format::Ftd, "ftd", "Cisco Firepower/FTD intrusion, connection and file/malware syslog (4300xx)"},
       {Format::Tap, "tap", "Proofpoint TAP SIEM API JSON (messages and clicks, delivered/blocked/permitted)"},
       {Format::FireEye, "fireeye", "FireEye/Trellix NX/EX/CM/MAS alert notification JSON"},
+      {Format::Ptr, "ptr", "Proofpoint Threat Response JSON Alert Source 2.0 documents"},
       {Format::Splunk, "splunk", "Splunk search export lines, alert webhook payloads and result rows (JSON)"},
   };
   return all;
@@ -149,6 +150,7 @@ bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Aler
     case Format::Tap:
     case Format::FireEye:
     case Format::Splunk:
+    case Format::Ptr:
       return parse_json(line, a);
     case Format::Cef:
       return parse_cef(line, at, a);
@@ -186,12 +188,14 @@ void IngestStage::on_line(std::string_view text, const SourcePos& pos, Sink& out
   Format f = forced_;
   if (f == Format::Auto) {
     f = detect(text, at);
-  } else if (f != Format::Eve && f != Format::Tap && f != Format::FireEye && f != Format::Splunk) {
+  } else if (f != Format::Eve && f != Format::Tap && f != Format::FireEye && f != Format::Splunk &&
+             f != Format::Ptr) {
     // A forced format still needs to know where its text starts (after a syslog header).
     Format seen = detect(text, at);
     if (seen != f) at = text.size();
   }
-  if (f == Format::Eve || f == Format::Tap || f == Format::FireEye || f == Format::Splunk) {
+  if (f == Format::Eve || f == Format::Tap || f == Format::FireEye || f == Format::Splunk ||
+      f == Format::Ptr) {
     // The first line of a pretty-printed document ("{", "[", "{\"alert\": [") starts
     // collecting; a JSON Lines record is complete on its line.
     std::string_view t = trim_view(text);

@@ -20,7 +20,7 @@
 
 namespace tr::ingest {
 
-enum class Format { Auto, Eve, Cef, Leef, Ftd, Panos, Tap, FireEye, Splunk };
+enum class Format { Auto, Eve, Cef, Leef, Ftd, Panos, Tap, FireEye, Splunk, Ptr };
 
 struct FormatInfo {
   Format format;

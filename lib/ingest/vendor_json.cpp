@@ -468,6 +468,95 @@ void parse_splunk_row(element row, element envelope, std::string_view line, Aler
     a.id_native.assign(trim_view(line));
 }
 
+// ---------------------------------------------------------------------------------------
+// Proofpoint Threat Response "JSON Alert Source 2.0"
+
+void ptr_endpoint(element obj, std::string_view key, Endpoint& ep, std::string& user,
+                  std::string_view name) {
+  element e;
+  if (!json::member(obj, key, e) || !e.is_object()) return;
+  std::string ip = text(e, "ip_address");
+  if (ip.empty()) ip = text(e, "ip");
+  check_ip(ip, std::string(name) + ".ip_address");
+  ep.ip = ip;
+  ep.domain = text(e, "host_name");
+  if (ep.domain.empty()) ep.domain = text(e, "host");
+  std::string port = text(e, "port");
+  if (!port.empty()) ep.port = parse_port(port);
+  ep.mac = text(e, "mac_address");
+  user = text(e, "user");
+}
+
+void parse_ptr(element root, std::string_view line, Alert& a) {
+  a.dataset = "proofpoint.tr";
+  a.vendor_key = "ptr";
+  element det;
+  if (json::member(root, "detector", det) && det.is_object()) {
+    a.observer_vendor = text(det, "vendor");
+    a.observer_product = text(det, "product");
+    if (a.observer_product.empty()) a.observer_product = text(det, "name");
+    a.observer_hostname = text(det, "host_name");
+  }
+  if (a.observer_product.empty()) a.observer_product = "JSON alert source";
+  std::string attacker_user, target_user;
+  ptr_endpoint(root, "attacker", a.source, attacker_user, "attacker");
+  ptr_endpoint(root, "target", a.destination, target_user, "target");
+  a.attacker = Attacker::Source;
+  if (!attacker_user.empty()) a.source.user = attacker_user;
+  if (!target_user.empty()) a.user_name = target_user;
+  each(root, "cnc_hosts", [&](element h) {
+    std::string host = text(h, "host");
+    if (!host.empty()) a.add_observable(canonical_ip(host) ? "ip" : "domain", host, "attacker");
+  });
+  each(root, "forensics_hosts", [&](element h) {
+    std::string host = text(h, "host");
+    if (!host.empty()) a.add_observable(canonical_ip(host) ? "ip" : "domain", host, "related");
+  });
+  element em;
+  if (json::member(root, "email", em) && em.is_object()) {
+    strings_of(em, "from", a.email_from);
+    strings_of(em, "to", a.email_to);
+    strings_of(em, "cc", a.email_cc);
+    a.email_subject = text(em, "subject");
+    a.email_message_id = text(em, "message_id");
+  }
+  element ti;
+  std::string occurred;
+  if (json::member(root, "threat_info", ti) && ti.is_object()) {
+    a.threat_name = text(ti, "name");
+    a.file_name = text(ti, "filename");
+    a.url_full = text(ti, "url");
+    a.url_is_threat = true;
+    occurred = text(ti, "occurred_at");
+    for (std::string_view h : {"md5", "sha1", "sha256"}) {
+      std::string v = text(ti, h);
+      std::string_view t = hash_type(v);
+      if (t == "md5") a.file_md5 = v;
+      else if (t == "sha1") a.file_sha1 = v;
+      else if (t == "sha256") a.file_sha256 = v;
+    }
+  }
+  if (occurred.empty()) occurred = text(root, "occurred_at");
+  if (!occurred.empty()) set_time(a, occurred, "threat_info.occurred_at");
+  std::string cls = to_lower(text(root, "classification"));
+  std::string_view c = classify_text(cls);
+  if (cls == "malware" || cls == "phish" || cls == "spam" || cls == "c2" || cls == "exploit" ||
+      cls == "scan" || cls == "policy" || cls == "impostor")
+    c = cls;
+  a.classification.assign(c);
+  a.rule_category = text(root, "classification");
+  std::string sev = to_lower(text(root, "severity"));
+  a.severity = (sev == "critical") ? 100 : (sev == "major" || sev == "high") ? 75
+             : (sev == "minor" || sev == "medium") ? 50 : (sev == "info" || sev == "informational" || sev == "low") ? 25 : -1;
+  a.message = text(root, "description");
+  a.rule_name = a.threat_name.empty() ? a.message : a.threat_name;
+  std::string link = text(root, "link_attribute");
+  if (!link.empty()) a.vendor_fields.emplace_back("link_attribute", link);
+  a.categories = {"threat"};
+  a.id_product = "Proofpoint TR/" + a.observer_product;
+  a.id_native.assign(trim_view(line));
+}
+
 }  // namespace
 
 bool parse_vendor_json(element root, std::string_view line, Alert& a,
@@ -502,6 +591,14 @@ bool parse_vendor_json(element root, std::string_view line, Alert& a,
       any = true;
     });
     return any;
+  }
+  // Proofpoint Threat Response JSON Alert Source 2.0: attacker/target/detector/threat_info.
+  if ((json::member(root, "attacker", x) || json::member(root, "target", x)) && x.is_object() &&
+      has_member(root, {"detector", "threat_info", "link_attribute", "cnc_hosts", "classification"})) {
+    a.clear();
+    parse_ptr(root, line, a);
+    emit(a);
+    return true;
   }
   // Splunk: export lines {"preview":..,"result":{..}}, webhook {"result":{..},"sid":..}.
   if (json::member(root, "result", x) && x.is_object()) {
