@@ -16,6 +16,10 @@ for bin in "$dir"/fuzz_*; do
   mkdir -p "$work/$name/corpus" "$work/$name/crash"
   seeds=("$root/corpus/$name")
   [[ -d $root/regressions/$name ]] && seeds+=("$root/regressions/$name")
+  # Extra seed folders named on the target's second line: "// seeds: tests/fixtures/ingest".
+  for s in $(sed -n '2s#^// seeds: ##p' "$root/$name.cpp"); do
+    [[ -d $root/../$s ]] && seeds+=("$root/../$s")
+  done
   "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
     -artifact_prefix="$work/$name/crash/" "$work/$name/corpus" "${seeds[@]}" \
     >"$work/$name.log" 2>&1

@@ -192,6 +192,7 @@ std::optional<std::string> email_domain(std::string_view email) {
 }
 
 std::optional<std::string> canonical(std::string_view type, std::string_view value) {
+  if (!is_observable_type(type)) return std::nullopt;  // found by fuzz_ingest: a "" hash type
   if (type == "ip") return canonical_ip(value);
   if (type == "cidr") return canonical_cidr(value);
   if (type == "domain" || type == "host") {

@@ -63,3 +63,12 @@ TEST_CASE("observable sets deduplicate canonical values and drop invalid ones", 
   CHECK_FALSE(s.add("ip", "999.1.1.1", "attacker"));
   CHECK(s.items().size() == 1);
 }
+
+TEST_CASE("unknown types have no canonical form (found by fuzz_ingest)", "[schema]") {
+  ObservableSet s;
+  // A 40-character value that is not hex has no hash type; it must not become an observable.
+  CHECK_FALSE(s.add(hash_type("3395856ce81f2b7382dee72602f798b642mf1414"), "x", "attacker"));
+  CHECK_FALSE(canonical("", "value"));
+  CHECK_FALSE(canonical("colour", "red"));
+  CHECK(s.empty());
+}
