@@ -8,7 +8,10 @@ pkgs=(build-essential cmake pkg-config
       libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
       libre2-dev libyaml-cpp-dev libsimdjson-dev libmaxminddb-dev scdoc sqlite3)
 if [[ $mode != build ]]; then
-  pkgs+=(catch2 jq python3 procps iproute2 clang libclang-rt-14-dev)
+  # The test suite: Catch2, jq for golden-case checks, python3 for the vendor API test servers,
+  # clang + libFuzzer for fuzzing, and the real systems the tests enforce blocks on:
+  # nftables (in a network namespace, iproute2) and unbound with dig (RPZ).
+  pkgs+=(catch2 jq python3 procps iproute2 clang libclang-rt-14-dev nftables unbound dnsutils e2fsprogs)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
