@@ -231,13 +231,21 @@ int Tool::run(int argc, char** argv, const std::function<void(Context&)>& body) 
   return status;
 }
 
-void run_stream(Context& ctx, tr::Stage& stage) {
-  struct OutSink : Sink {
-    Context& c;
-    explicit OutSink(Context& c) : c(c) {}
-    void emit(Record rec) override { c.out().line(rec.text()); }
-    void emit_text(std::string_view json) override { c.out().line(json); }
-  } sink(ctx);
+namespace {
+
+// Writes a stage's output to the tool's stdout writer.
+struct OutSink : Sink {
+  Context& c;
+  explicit OutSink(Context& c) : c(c) {}
+  void emit(Record rec) override { c.out().line(rec.text()); }
+  void emit_text(std::string_view json) override { c.out().line(json); }
+};
+
+// The read loop both runners share: every input (stdin when none), framing, the line-length
+// bound, blank lines, rejects at the record boundary, progress and interruption. `handle` gets
+// each non-blank line and throws RecordError to reject it.
+template <class Handle>
+void for_each_line(Context& ctx, Handle&& handle) {
   std::vector<std::string> inputs = ctx.inputs();
   if (inputs.empty()) inputs.push_back("-");
   std::size_t bytes_before = 0;
@@ -248,15 +256,14 @@ void run_stream(Context& ctx, tr::Stage& stage) {
       SourcePos pos{reader.name(), line.number};
       if (line.too_long) {
         ctx.count_read();
-        ctx.reject(pos, "line is longer than " + std::to_string(ctx.max_line()) +
-                            " bytes (" + std::to_string(line.length) + ")");
+        ctx.reject(pos, "line is longer than " + std::to_string(ctx.max_line()) + " bytes (" +
+                            std::to_string(line.length) + ")");
         continue;
       }
       if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
       ctx.count_read();
       try {
-        Record rec = Record::parse(line.text, pos);
-        stage.on_record(std::move(rec), sink);
+        handle(line.text, pos);
       } catch (const RecordError& e) {
         ctx.reject(pos, e.what());
       }
@@ -264,48 +271,32 @@ void run_stream(Context& ctx, tr::Stage& stage) {
     }
     bytes_before += reader.bytes_read();
   }
-  if (!ctx.interrupted()) stage.on_end(sink);
+}
+
+void summarise_rejects(Context& ctx, const char* unit) {
   if (ctx.rejected() > 0)
-    ctx.error(std::to_string(ctx.rejected()) + " of " + std::to_string(ctx.read()) +
-              " records rejected");
+    ctx.error(std::to_string(ctx.rejected()) + " of " + std::to_string(ctx.read()) + " " + unit +
+              " rejected");
+}
+
+}  // namespace
+
+void run_stream(Context& ctx, tr::Stage& stage) {
+  OutSink sink(ctx);
+  for_each_line(ctx, [&](std::string_view text, const SourcePos& pos) {
+    stage.on_record(Record::parse(text, pos), sink);
+  });
+  if (!ctx.interrupted()) stage.on_end(sink);
+  summarise_rejects(ctx, "records");
 }
 
 void run_lines(Context& ctx, tr::LineStage& stage) {
-  struct OutSink : Sink {
-    Context& c;
-    explicit OutSink(Context& c) : c(c) {}
-    void emit(Record rec) override { c.out().line(rec.text()); }
-    void emit_text(std::string_view json) override { c.out().line(json); }
-  } sink(ctx);
-  std::vector<std::string> inputs = ctx.inputs();
-  if (inputs.empty()) inputs.push_back("-");
-  std::size_t bytes_before = 0;
-  for (const auto& path : inputs) {
-    auto reader = jsonl::LineReader::open(path, ctx.max_line());
-    jsonl::Line line;
-    while (!ctx.interrupted() && reader.next(line)) {
-      SourcePos pos{reader.name(), line.number};
-      if (line.too_long) {
-        ctx.count_read();
-        ctx.reject(pos, "line is longer than " + std::to_string(ctx.max_line()) +
-                            " bytes (" + std::to_string(line.length) + ")");
-        continue;
-      }
-      if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
-      ctx.count_read();
-      try {
-        stage.on_line(line.text, pos, sink);
-      } catch (const RecordError& e) {
-        ctx.reject(pos, e.what());
-      }
-      if ((line.number & 1023) == 0) ctx.progress(ctx.read(), bytes_before + reader.bytes_read());
-    }
-    bytes_before += reader.bytes_read();
-  }
+  OutSink sink(ctx);
+  for_each_line(ctx, [&](std::string_view text, const SourcePos& pos) {
+    stage.on_line(text, pos, sink);
+  });
   if (!ctx.interrupted()) stage.on_end(sink);
-  if (ctx.rejected() > 0)
-    ctx.error(std::to_string(ctx.rejected()) + " of " + std::to_string(ctx.read()) +
-              " lines rejected");
+  summarise_rejects(ctx, "lines");
 }
 
 std::string term_safe(std::string_view s, std::size_t max) {

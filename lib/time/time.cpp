@@ -113,10 +113,10 @@ Millis now() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::string format_rfc3339(Millis t) {
+void append_rfc3339(std::string& out, Millis t) {
   int64_t days = t >= 0 ? t / 86400000 : (t - 86399999) / 86400000;
   int64_t rem = t - days * 86400000;
-  // civil_from_days
+  // civil_from_days (Howard Hinnant)
   int64_t z = days + 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
@@ -127,11 +127,44 @@ std::string format_rfc3339(Millis t) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(y), m, d,
-                static_cast<int>(rem / 3600000), static_cast<int>(rem / 60000 % 60),
-                static_cast<int>(rem / 1000 % 60), static_cast<int>(rem % 1000));
-  return buf;
+  if (y < 0 || y > 9999) {  // outside RFC 3339's four digits: the slow path says what it is
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                  static_cast<long long>(y), m, d, static_cast<int>(rem / 3600000),
+                  static_cast<int>(rem / 60000 % 60), static_cast<int>(rem / 1000 % 60),
+                  static_cast<int>(rem % 1000));
+    out += buf;
+    return;
+  }
+  auto put = [&out](int64_t v, int width) {
+    char tmp[4];
+    for (int i = width - 1; i >= 0; --i) {
+      tmp[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    out.append(tmp, width);
+  };
+  put(y, 4);
+  out.push_back('-');
+  put(m, 2);
+  out.push_back('-');
+  put(d, 2);
+  out.push_back('T');
+  put(rem / 3600000, 2);
+  out.push_back(':');
+  put(rem / 60000 % 60, 2);
+  out.push_back(':');
+  put(rem / 1000 % 60, 2);
+  out.push_back('.');
+  put(rem % 1000, 3);
+  out.push_back('Z');
+}
+
+std::string format_rfc3339(Millis t) {
+  std::string out;
+  out.reserve(24);
+  append_rfc3339(out, t);
+  return out;
 }
 
 std::optional<Millis> parse_rfc3339(std::string_view s) {

@@ -18,6 +18,8 @@ Millis now();
 
 // "2026-12-03T12:00:00.000Z" (always milliseconds, always Z).
 std::string format_rfc3339(Millis t);
+// The same, appended to `out` without allocating (hot paths).
+void append_rfc3339(std::string& out, Millis t);
 
 // RFC 3339 / ISO 8601: "2026-12-03T11:58:02Z", fractions of any length, "+01:00"/"+0100"
 // offsets, a space instead of "T", and a date with no zone (taken as UTC).
