@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tr-ingest on a mixed log: every line's format is recognised on its own, and each event
+# tr-ingest on a mixed log (Suricata EVE, CEF, FireEye CEF, LEEF, Firepower, PAN-OS): every
+# line's format is recognised on its own, and each event
 # becomes one alert record. Here we show a few key fields of each alert with jq, then what a
 # broken line does (reported on stderr with its position, status 3, the rest still comes out).
 set -uo pipefail
