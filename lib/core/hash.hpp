@@ -19,5 +19,8 @@ FileDigests hash_file(const std::string& path);
 // A stable id: prefix + "-" + 16 hex digits of SHA-256 over the parts joined by 0x1f.
 // make_id("a", {"Suricata", "1234"}) is the same on every run and every machine.
 std::string make_id(std::string_view prefix, std::initializer_list<std::string_view> parts);
+// The same id appended to `out`, with no allocation beyond `out` (tr-ingest's hot path).
+void append_id(std::string& out, std::string_view prefix,
+               std::initializer_list<std::string_view> parts);
 
 }  // namespace tr

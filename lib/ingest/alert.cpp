@@ -9,7 +9,6 @@
 #include "cli/tool.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "ingest/fast.hpp"
 
 namespace tr::ingest {
 
@@ -378,10 +377,10 @@ std::string_view write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
   o.field("kind", "alert");
   std::string& scratch = a.scratch;
   scratch.clear();
-  append_id(scratch, "a", product, a.id_native);
+  tr::append_id(scratch, "a", {product, a.id_native});
   o.field("id", scratch);
   scratch.clear();
-  append_rfc3339(scratch, a.has_timestamp ? a.timestamp : wc.now);
+  time::append_rfc3339(scratch, a.has_timestamp ? a.timestamp : wc.now);
   o.field("@timestamp", scratch);
 
   o.key("event").begin_object();

@@ -16,7 +16,6 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
-#include "ingest/fast.hpp"
 #include "ingest/parsers.hpp"
 
 namespace tr::ingest {

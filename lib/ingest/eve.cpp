@@ -8,7 +8,6 @@
 //  - Suricata 7 puts DNS queries under dns.query[] (v2), older alerts under dns.rrname.
 #include <string>
 
-#include "ingest/fast.hpp"
 #include "ingest/json_util.hpp"
 #include "ingest/parsers.hpp"
 

@@ -13,7 +13,6 @@
 #include <functional>
 #include <string>
 
-#include "ingest/fast.hpp"
 #include "ingest/json_util.hpp"
 #include "core/error.hpp"
 #include "ingest/parsers.hpp"

@@ -41,8 +41,31 @@ bool is_observable_role(std::string_view r) {
   return r == "attacker" || r == "victim" || r == "target" || r == "related";
 }
 
+bool is_canonical_ipv4(std::string_view s, unsigned char* octets) {
+  if (s.size() < 7 || s.size() > 15) return false;
+  int part = 0, digits = 0, value = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (digits == 0 || part == 3) return false;
+      if (octets) octets[part] = static_cast<unsigned char>(value);
+      ++part;
+      digits = value = 0;
+    } else if (c >= '0' && c <= '9') {
+      if (digits == 1 && value == 0) return false;  // leading zero
+      value = value * 10 + (c - '0');
+      if (++digits > 3 || value > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || part != 3) return false;
+  if (octets) octets[3] = static_cast<unsigned char>(value);
+  return true;
+}
+
 std::optional<std::string> canonical_ip(std::string_view s) {
   s = trim(s);
+  if (is_canonical_ipv4(s)) return std::string(s);
   if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
   if (s.empty() || s.size() > 45) return std::nullopt;
   char buf[64];

@@ -24,6 +24,9 @@ struct Observable {
 
 // Canonical forms. Each returns nullopt when the text is not a valid value of that type.
 std::optional<std::string> canonical_ip(std::string_view s);      // inet_pton/inet_ntop
+// True when `s` is already a canonical IPv4 address (dotted quad, no leading zeros, parts
+// <= 255): the common case, checked without inet_pton/inet_ntop. Fills `octets` when given.
+bool is_canonical_ipv4(std::string_view s, unsigned char* octets = nullptr);
 std::optional<std::string> canonical_cidr(std::string_view s);    // network/len, host bits 0
 std::optional<std::string> canonical_domain(std::string_view s);  // lower, no trailing dot
 std::optional<std::string> canonical_hash(std::string_view s);    // lower hex, 32/40/64

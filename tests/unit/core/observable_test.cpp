@@ -72,3 +72,14 @@ TEST_CASE("unknown types have no canonical form (found by fuzz_ingest)", "[schem
   CHECK_FALSE(canonical("colour", "red"));
   CHECK(s.empty());
 }
+
+TEST_CASE("the canonical IPv4 fast path agrees with inet_ntop", "[schema]") {
+  unsigned char o[4];
+  CHECK(is_canonical_ipv4("10.1.2.3", o));
+  CHECK(o[0] == 10);
+  CHECK(o[3] == 3);
+  for (const char* bad : {"010.1.2.3", "1.2.3.256", "1.2.3", "1.2.3.4.5", "1..2.3", " 1.2.3.4"})
+    CHECK_FALSE(is_canonical_ipv4(bad));
+  CHECK(canonical_ip("255.255.255.255") == "255.255.255.255");
+  CHECK(canonical_ip("0.0.0.0") == "0.0.0.0");
+}

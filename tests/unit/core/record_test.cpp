@@ -69,3 +69,11 @@ TEST_CASE("term_safe neutralises controls and bidi overrides", "[cli]") {
   CHECK(term_safe("caf\xc3\xa9") == "caf\xc3\xa9");
   CHECK(term_safe(std::string(300, 'a'), 10) == std::string(10, 'a') + "\xE2\x80\xA6");
 }
+
+TEST_CASE("append_id is make_id without allocation", "[record]") {
+  for (std::string_view raw : {"", "x", "{\"a\":1}", "\x1f\xff long line with bytes"}) {
+    std::string id = "prefix:";
+    tr::append_id(id, "a", {"Suricata", raw});
+    CHECK(id == "prefix:" + tr::make_id("a", {"Suricata", raw}));
+  }
+}

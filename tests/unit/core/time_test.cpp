@@ -60,3 +60,13 @@ TEST_CASE("overflowing numbers are rejected, not wrapped (found by fuzz_time)", 
   CHECK_FALSE(parse_duration("99999999999w"));
   CHECK(parse_duration("365d") == 365 * 86400000LL);
 }
+
+TEST_CASE("append_rfc3339 equals format_rfc3339 across the range", "[time]") {
+  for (Millis t : {0LL, 1796299082114LL, 951782400000LL, 4102444799999LL, 86399999LL, -1LL,
+                   253402300799999LL}) {
+    std::string s = "x";
+    append_rfc3339(s, t);
+    CHECK(s == "x" + format_rfc3339(t));
+    CHECK(parse_rfc3339(format_rfc3339(t)) == t);
+  }
+}

@@ -110,29 +110,7 @@ TEST_CASE("unknown format names are usage errors", "[ingest]") {
 }
 
 #include "core/hash.hpp"
-#include "ingest/fast.hpp"
 #include "time/time.hpp"
-
-TEST_CASE("fast id and time match the foundation's", "[ingest]") {
-  for (std::string_view raw : {"", "x", "{\"a\":1}", "\x1f\xff long line with bytes"}) {
-    std::string id;
-    tr::ingest::append_id(id, "a", "Suricata", raw);
-    CHECK(id == tr::make_id("a", {"Suricata", raw}));
-  }
-  for (tr::time::Millis t : {0LL, 1796299082114LL, 951782400000LL, 4102444799999LL, 86399999LL}) {
-    std::string s;
-    tr::ingest::append_rfc3339(s, t);
-    CHECK(s == tr::time::format_rfc3339(t));
-  }
-  unsigned char o[4];
-  CHECK(tr::ingest::is_canonical_ipv4("10.1.2.3", o));
-  CHECK(o[0] == 10);
-  CHECK(o[3] == 3);
-  CHECK_FALSE(tr::ingest::is_canonical_ipv4("010.1.2.3"));
-  CHECK_FALSE(tr::ingest::is_canonical_ipv4("1.2.3.256"));
-  CHECK_FALSE(tr::ingest::is_canonical_ipv4("1.2.3"));
-  CHECK_FALSE(tr::ingest::is_canonical_ipv4("1.2.3.4.5"));
-}
 
 TEST_CASE("a truncated line ending in a comma does not swallow the next lines", "[ingest]") {
   IngestStage stage({}, "2026-12-03T12:00:00.000Z");
