@@ -10,8 +10,9 @@ pkgs=(build-essential cmake pkg-config
 if [[ $mode != build ]]; then
   # The test suite: Catch2, jq for golden-case checks, python3 for the vendor API test servers,
   # clang + libFuzzer for fuzzing, and the real systems the tests enforce blocks on:
-  # nftables (in a network namespace, iproute2) and unbound with dig (RPZ).
-  pkgs+=(catch2 jq python3 procps iproute2 clang libclang-rt-14-dev nftables unbound dnsutils e2fsprogs)
+  # nftables (in a network namespace, iproute2), unbound with dig (RPZ), and headless chromium to
+  # render tr-incident's HTML report.
+  pkgs+=(catch2 jq python3 procps iproute2 clang libclang-rt-14-dev nftables unbound dnsutils e2fsprogs chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

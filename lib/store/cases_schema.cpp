@@ -147,6 +147,10 @@ CREATE TABLE ioc_snapshot_artifacts(
   record TEXT NOT NULL,
   PRIMARY KEY(snapshot_id, seq)) WITHOUT ROWID;
 CREATE INDEX indicators_incident ON indicators(incident_id);
+)sql"},
+          {"indicators-003", R"sql(
+-- tr-incident show reads an incident's verdicts.
+CREATE INDEX verdicts_incident ON verdicts(incident_id);
 )sql"}};
 }
 

@@ -8,6 +8,8 @@
 source "$(dirname "$0")/lib.sh"
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [[ -z $chromium ]]; then
+  # In CI the browser is installed by scripts/deps.sh: its absence there is a failure.
+  [[ ${CI:-} == true ]] && fail "chromium is not installed"
   echo "incident_html_chromium: SKIP (chromium is not installed)"
   exit 0
 fi
