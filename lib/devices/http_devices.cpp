@@ -7,8 +7,8 @@
 // {env:}/{file:} config entries and never appear in messages (lib/net redacts query strings,
 // which carry Umbrella's customerKey).
 #include <nlohmann/json.hpp>
+#include <re2/re2.h>
 
-#include <regex>
 
 #include "config/config.hpp"
 #include "core/error.hpp"
@@ -149,9 +149,10 @@ class PaloAlto : public HttpDevice {
     // Errors come back as HTTP 200 with status="error"; re-registering an existing tag or
     // unregistering a missing one is reported per entry and means the goal is reached.
     if (body.find("status=\"success\"") != std::string::npos) return "PAN-OS: success";
-    static const std::regex msg_re("<msg>(?:<line>)?([^<]*)");
-    std::smatch m;
-    std::string msg = std::regex_search(body, m, msg_re) ? m[1].str() : "unknown error";
+    // RE2 (linear time): the body is the device's answer, never trusted to be small or sane.
+    static const re2::RE2 msg_re("<msg>(?:<line>)?([^<]*)");
+    std::string msg;
+    if (!re2::RE2::PartialMatch(body, msg_re, &msg)) msg = "unknown error";
     if (msg.find("already exists") != std::string::npos ||
         msg.find("not registered") != std::string::npos || msg.find("does not exist") != std::string::npos)
       return "PAN-OS: " + msg + " (already in the wanted state)";
@@ -164,12 +165,12 @@ class PaloAlto : public HttpDevice {
     if (body.find("status=\"success\"") == std::string::npos)
       throw ExternalError("PAN-OS could not list registered IPs");
     std::vector<Entry> out;
-    static const std::regex entry_re("<entry ip=\"([^\"]+)\"[^>]*>([\\s\\S]*?)</entry>");
-    for (auto it = std::sregex_iterator(body.begin(), body.end(), entry_re);
-         it != std::sregex_iterator(); ++it) {
-      if ((*it)[2].str().find("<member>" + tag_ + "</member>") == std::string::npos) continue;
+    static const re2::RE2 entry_re("<entry ip=\"([^\"]+)\"[^>]*>((?s).*?)</entry>");
+    re2::StringPiece rest(body);
+    std::string v, inner;
+    while (re2::RE2::FindAndConsume(&rest, entry_re, &v, &inner)) {
+      if (inner.find("<member>" + tag_ + "</member>") == std::string::npos) continue;
       Entry e;
-      std::string v = (*it)[1].str();
       e.type = v.find('/') == std::string::npos ? "ip" : "cidr";
       Checked c = check_value(e.type, v);
       if (!c.ok) continue;
