@@ -6,7 +6,7 @@ JOBS    ?= 2
 CMAKE_FLAGS ?=
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps test-deps configure build test demo install bench man format clean fuzz
+.PHONY: all deps test-deps configure build test test-asan demo install bench man format clean fuzz
 
 all: build
 
@@ -25,6 +25,11 @@ build: deps configure
 test: test-deps configure
 	@cmake --build $(BUILD) -j$(JOBS)
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build dir.
+test-asan:
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(MAKE) --no-print-directory test BUILD=$(BUILD)-asan CMAKE_FLAGS="$(CMAKE_FLAGS) -DTR_SANITIZE=ON"
 
 demo: build
 	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bash examples/demo.sh
