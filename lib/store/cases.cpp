@@ -525,8 +525,12 @@ std::vector<AttachedRecord> CaseStore::actions_of(const std::string& incident) {
 }
 
 void CaseStore::move_attached(const std::string& from, const std::string& to) {
+  // Blocks and indicators follow too, so containment and historic IOCs of a merged incident
+  // are found under the one it was merged into.
   for (const char* sql : {"UPDATE verdicts SET incident_id = ?2 WHERE incident_id = ?1",
-                          "UPDATE incident_actions SET incident_id = ?2 WHERE incident_id = ?1"}) {
+                          "UPDATE incident_actions SET incident_id = ?2 WHERE incident_id = ?1",
+                          "UPDATE blocks SET incident_id = ?2 WHERE incident_id = ?1",
+                          "UPDATE indicators SET incident_id = ?2 WHERE incident_id = ?1"}) {
     Stmt st = db_.prepare(sql);
     st.bind(1, from).bind(2, to);
     st.run();

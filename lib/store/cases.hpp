@@ -139,7 +139,7 @@ class CaseStore {
   bool add_action(const std::string& action_id, int64_t ts, const std::string& status,
                   const std::string& incident, const std::string& record);
   std::vector<AttachedRecord> actions_of(const std::string& incident);
-  // Re-points verdicts and actions of `from` to `to` (merge).
+  // Re-points verdicts, actions, blocks and indicators of `from` to `to` (merge).
   void move_attached(const std::string& from, const std::string& to);
 
  private:

@@ -246,3 +246,26 @@ TEST_CASE("the stored record follows analyst changes, for tr-correlate", "[incid
   CHECK(record["tags"] == tr::Json::array({"x", "analyst"}));
   CHECK(cases.timeline("i-1").size() == 2);  // created, updated; the re-import changed nothing
 }
+
+TEST_CASE("merge moves the merged incident's blocks and indicators too", "[incident]") {
+  TempStore t;
+  std::string other = R"({"kind":"incident","id":"i-2","title":"u","severity":90,"priority":"P1","alerts":["a-9"]})";
+  import_lines(t.path, {kAlert1, kAlert2, kIncident, other});
+  {
+    tr::store::Store st(t.path);
+    st.db().exec(
+        "INSERT INTO blocks(id, type, value, device, incident_id, state, created, updated) "
+        "VALUES('b-1', 'ip', '203.0.113.9', 'edl', 'i-2', 'applied', 0, 0)");
+    st.db().exec(
+        "INSERT INTO indicators(type, value, source, incident_id, first_seen, last_seen) "
+        "VALUES('domain', 'bad.example', 'cape:1', 'i-2', 0, 0)");
+  }
+  with_ctx(t.path, [](tr::cli::Context& ctx) { tr::incident::merge(ctx, "i-1", "i-2"); });
+  tr::store::Store st(t.path);
+  for (const char* sql : {"SELECT incident_id FROM blocks WHERE id = 'b-1'",
+                          "SELECT incident_id FROM indicators WHERE value = 'bad.example'"}) {
+    tr::store::Stmt q = st.db().prepare(sql);
+    REQUIRE(q.step());
+    CHECK(q.text(0) == "i-1");
+  }
+}
