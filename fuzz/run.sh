@@ -14,7 +14,10 @@ for bin in "$dir"/fuzz_*; do
   [[ -x $bin ]] || continue
   name=$(basename "$bin")
   mkdir -p "$work/$name/corpus" "$work/$name/crash"
-  seeds=("$root/corpus/$name")
+  # libFuzzer exits when a corpus folder is missing, so pass only the ones that exist
+  # (git does not keep empty folders).
+  seeds=()
+  [[ -d $root/corpus/$name ]] && seeds+=("$root/corpus/$name")
   [[ -d $root/regressions/$name ]] && seeds+=("$root/regressions/$name")
   # Extra seed folders named on the target's second line: "// seeds: tests/fixtures/ingest".
   for s in $(sed -n '2s#^// seeds: ##p' "$root/$name.cpp"); do

@@ -1,6 +1,7 @@
 #include "schema/observable.hpp"
 
 #include <arpa/inet.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <array>
@@ -15,10 +16,12 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Control characters, DEL, or bytes that are not valid UTF-8: never part of an observable.
+// (fuzz_ingest: invalid bytes in a host name became U+FFFD on output and the value changed.)
 bool has_control(std::string_view s) {
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return true;
-  return false;
+  return !simdjson::validate_utf8(s.data(), s.size());
 }
 
 std::string lower(std::string_view s) {

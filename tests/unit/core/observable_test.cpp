@@ -83,3 +83,9 @@ TEST_CASE("the canonical IPv4 fast path agrees with inet_ntop", "[schema]") {
   CHECK(canonical_ip("255.255.255.255") == "255.255.255.255");
   CHECK(canonical_ip("0.0.0.0") == "0.0.0.0");
 }
+
+TEST_CASE("text observables must be valid UTF-8 (found by fuzz_ingest)", "[schema]") {
+  CHECK_FALSE(canonical("host", "wks-\xff\xfe"));
+  CHECK_FALSE(canonical("user", "j\xc3"));
+  CHECK(canonical("host", "caf\xc3\xa9-01") == "caf\xc3\xa9-01");
+}
