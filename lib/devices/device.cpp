@@ -21,6 +21,10 @@ std::string Device::render_file(const std::vector<Entry>&, int64_t) const { retu
 
 std::optional<std::vector<Entry>> Device::current() { return std::nullopt; }
 
+std::string Device::refresh_list(std::string_view, const std::string&) {
+  throw UsageError("device " + name() + " (" + type() + ") cannot be told to refresh a list");
+}
+
 void write_atomic(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

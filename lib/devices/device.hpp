@@ -60,6 +60,15 @@ class Device {
   virtual std::vector<std::string> reload_command() const { return {}; }
   // What the device holds now, for sync; nullopt when it cannot be listed.
   virtual std::optional<std::vector<Entry>> current();
+  // File devices a firewall pulls: the device to tell after each publish, so it fetches the
+  // new file now rather than at its next poll (PAN-OS EDL refresh).
+  struct Refresh {
+    std::string device, list_type, name;  // list_type: ip, domain or url
+  };
+  virtual std::optional<Refresh> refresh() const { return std::nullopt; }
+  // Push devices that pull lists: fetch the list `name` of `list_type` now; returns the
+  // device's answer. Throws ExternalError (UsageError when the device has no such thing).
+  virtual std::string refresh_list(std::string_view list_type, const std::string& name);
 
  private:
   std::string name_, type_;

@@ -63,6 +63,20 @@ class Edl : public FileDevice {
       c.fail("list", "must be ip, domain or url");
     wildcards_ = c.flag("wildcards", true);
     comments_ = c.flag("comments", true);
+    // refresh: {device: pan, name: TR-IP} tells a PAN-OS device to fetch this list after
+    // each publish (the EDL object's name on the firewall).
+    if (YAML::Node r = c.node["refresh"]) {
+      if (!r.IsMap() || !r["device"] || !r["name"])
+        c.fail("refresh", "must be a map {device: NAME, name: EDL-NAME}");
+      refresh_.device = r["device"].as<std::string>();
+      refresh_.list_type = list_;
+      DeviceConfig sub{c.config, c.name, r, c.offline};
+      refresh_.name = sub.ident("name", "");
+    }
+  }
+  std::optional<Refresh> refresh() const override {
+    if (refresh_.device.empty()) return std::nullopt;
+    return refresh_;
   }
   bool supports(std::string_view t) const override {
     if (list_ == "ip") return t == "ip" || t == "cidr";
@@ -102,6 +116,7 @@ class Edl : public FileDevice {
  private:
   std::string list_;
   bool wildcards_ = true, comments_ = true;
+  Refresh refresh_;
 };
 
 // Reversed trigger name of an rpz-ip owner: "32.7.113.0.203" for 203.0.113.7/32; IPv6 uses

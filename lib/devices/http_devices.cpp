@@ -7,11 +7,14 @@
 // {env:}/{file:} config entries and never appear in messages (lib/net redacts query strings,
 // which carry Umbrella's customerKey).
 #include <nlohmann/json.hpp>
-#include <re2/re2.h>
+#include <pugixml.hpp>
+
+#include <map>
 
 
 #include "config/config.hpp"
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "devices/adapters.hpp"
 #include "devices/validate.hpp"
 #include "net/http.hpp"
@@ -91,19 +94,62 @@ class HttpDevice : public Device {
 };
 
 // ---------------------------------------------------------------------------------------------
-// PAN-OS: register the IP with a tag (timeout in seconds, 0 = never) that a Dynamic Address
-// Group matches; unregister to unblock. Users feed a Dynamic User Group the same way.
+// PAN-OS XML API, two methods:
+//  - tag (default): User-ID registration of the IP with a tag (timeout in seconds, 0 = never)
+//    that a Dynamic Address Group matches; unregister to unblock. Users feed a Dynamic User
+//    Group the same way. No commit.
+//  - address-group: a static address object per entry (ip-netmask or fqdn) as a member of a
+//    static address group that deny rules reference; every change is committed and the
+//    commit job is polled until it finishes (FIN/OK), its errors reported.
+// The API key is `key:` or, with `user:` and `password:`, generated once per run (keygen).
+// Every answer is `<response status="success|error">`, HTTP 200 even for errors: the status
+// attribute decides. Answers are parsed with pugixml (no DTD or entity expansion).
 class PaloAlto : public HttpDevice {
  public:
   explicit PaloAlto(const DeviceConfig& c) : HttpDevice(c) {
     url_ = base_url(c);
-    key_ = c.secret("key");
+    if (c.node["key"]) {
+      key_ = c.secret("key");
+    } else {
+      user_ = c.str("user");
+      if (user_.empty()) c.fail("key", "is required (or user and password for keygen)");
+      if (!check_value("user", user_).ok) c.fail("user", "is not a valid user name");
+      password_ = c.secret("password");
+    }
+    method_ = c.str("method", "tag");
+    if (method_ != "tag" && method_ != "address-group")
+      c.fail("method", "must be tag or address-group");
     tag_ = c.ident("tag", "tr-block");
-    vsys_ = c.node["vsys"] ? c.ident("vsys", "vsys1") : "";
+    group_ = c.ident("group", "TR-BLOCK");
+    if (method_ == "address-group") {
+      vsys_ = c.ident("vsys", "vsys1");
+      device_ = c.ident("device_name", "localhost.localdomain");
+      commit_admin_ = c.node["commit_admin"] ? c.ident("commit_admin", "") : "";
+    } else {
+      vsys_ = c.node["vsys"] ? c.ident("vsys", "vsys1") : "";
+    }
+    // Commits and EDL refreshes are jobs, polled until they finish.
+    poll_ms_ = c.integer("poll_ms", 2000);
+    max_polls_ = c.integer("max_polls", 300);
   }
-  bool supports(std::string_view t) const override { return t == "ip" || t == "cidr" || t == "user"; }
-  bool renew_pushes() const override { return true; }
+  bool supports(std::string_view t) const override {
+    if (method_ == "address-group") return t == "ip" || t == "cidr" || t == "domain";
+    return t == "ip" || t == "cidr" || t == "user";
+  }
+  bool renew_pushes() const override { return method_ == "tag"; }
 
+  // ---- requests (form bodies) ----
+  std::string form(const std::string& type, const std::string& cmd) const {
+    std::string body = "type=" + type + "&cmd=" + net::url_encode(cmd);
+    if (!vsys_.empty() && type == "user-id") body += "&vsys=" + net::url_encode(vsys_);
+    return body;
+  }
+  std::string config_form(const std::string& action, const std::string& xpath,
+                          const std::string& element = "") const {
+    std::string body = "type=config&action=" + action + "&xpath=" + net::url_encode(xpath);
+    if (!element.empty()) body += "&element=" + net::url_encode(element);
+    return body;
+  }
   std::string uid_message(std::string_view op, const Entry& e, int64_t now) const {
     bool add = op == "block";
     // PAN-OS caps tag timeouts at 30 days; a longer block is re-registered by sync/renew.
@@ -122,20 +168,88 @@ class PaloAlto : public HttpDevice {
               "</tag></entry>" + (add ? "</register>" : "</unregister>");
     return "<uid-message><type>update</type><payload>" + entry + "</payload></uid-message>";
   }
-  std::string form(const std::string& type, const std::string& cmd) const {
-    std::string body = "type=" + type + "&cmd=" + net::url_encode(cmd);
-    if (!vsys_.empty()) body += "&vsys=" + net::url_encode(vsys_);
-    return body;
+  std::string vsys_xpath() const {
+    return "/config/devices/entry[@name='" + device_ + "']/vsys/entry[@name='" + vsys_ + "']";
+  }
+  std::string group_xpath() const {
+    return vsys_xpath() + "/address-group/entry[@name='" + group_ + "']";
+  }
+  // Object names: letters, digits, '_', '.', '-', at most 63 characters. A long domain gets a
+  // name from its digest (the value itself is in the object's fqdn).
+  static std::string object_name(const Entry& e) {
+    std::string n = "tr-" + e.value;
+    for (char& ch : n)
+      if (ch == '/' || ch == ':') ch = '_';
+    if (n.size() > 63) n = "tr-h-" + sha256_hex(e.value).substr(0, 32);
+    return n;
+  }
+  // The address object's content for a validated value (re-checked: it goes into XML).
+  static std::string address_element(const Entry& e) {
+    if (e.type == "domain") {
+      Checked c = check_value("domain", e.value);
+      if (!c.ok || c.value != e.value) throw RecordError("not a valid domain name");
+      return "<fqdn>" + xml_escape(c.value) + "</fqdn>";
+    }
+    Net n;
+    if ((e.type != "ip" && e.type != "cidr") || !parse_net(e.value, n))
+      throw RecordError("not an address or network");
+    return "<ip-netmask>" + n.address() + "/" + std::to_string(n.len) + "</ip-netmask>";
+  }
+  std::string commit_cmd() const {
+    if (commit_admin_.empty()) return "<commit></commit>";
+    // Partial commit: only this API admin's changes, never a human's pending edits.
+    return "<commit><partial><admin><member>" + xml_escape(commit_admin_) +
+           "</member></admin></partial></commit>";
+  }
+  struct Step {
+    std::string body;
+    bool missing_ok = false;  // a delete of something already gone is success
+  };
+  std::vector<Step> static_steps(std::string_view op, const Entry& e) const {
+    std::string name = object_name(e);
+    std::string addr = vsys_xpath() + "/address/entry[@name='" + name + "']";
+    if (op == "block")
+      return {{config_form("set", addr,
+                           address_element(e) + "<description>" + xml_escape(comment(e)) +
+                               "</description>")},
+              {config_form("set", group_xpath(),
+                           "<static><member>" + xml_escape(name) + "</member></static>")}};
+    return {{config_form("delete", group_xpath() + "/static/member[text()='" + name + "']"), true},
+            {config_form("delete", addr), true}};
   }
   std::string render(std::string_view op, const Entry& e, int64_t now) const override {
-    return "POST " + url_ + "/api/ (X-PAN-KEY: ***)\n" + form("user-id", uid_message(op, e, now)) +
-           "\n";
+    std::string head = "POST " + url_ + "/api/ (X-PAN-KEY: ***)\n";
+    if (method_ == "tag") return head + form("user-id", uid_message(op, e, now)) + "\n";
+    std::string out;
+    for (const auto& s : static_steps(op, e)) out += head + s.body + "\n";
+    out += head + "type=commit&cmd=" + net::url_encode(commit_cmd()) + "\n";
+    return out;
+  }
+
+  // ---- transport ----
+  std::string key() {
+    if (!key_.empty()) return key_;
+    net::Request r;
+    r.method = "POST";  // POST keeps the password out of URLs and logs
+    r.url = url_ + "/api/";
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    r.body = "type=keygen&user=" + net::url_encode(user_) + "&password=" + net::url_encode(password_);
+    net::Response resp = send(r);
+    pugi::xml_document doc;
+    std::string k;
+    if (resp.status == 200 && parse(resp.body, doc) && success(doc))
+      k = doc.child("response").child("result").child_value("key");
+    if (k.empty())
+      throw ExternalError("PAN-OS keygen failed (HTTP " + std::to_string(resp.status) + ")" +
+                          (message(doc).empty() ? "" : ": " + message(doc)));
+    key_ = k;
+    return key_;
   }
   std::string call(const std::string& body) {
     net::Request r;
     r.method = "POST";
     r.url = url_ + "/api/";
-    r.headers = {{"X-PAN-KEY", key_}, {"Content-Type", "application/x-www-form-urlencoded"}};
+    r.headers = {{"X-PAN-KEY", key()}, {"Content-Type", "application/x-www-form-urlencoded"}};
     r.body = body;
     net::Response resp = send(r);
     if (resp.status == 401 || resp.status == 403)
@@ -144,32 +258,129 @@ class PaloAlto : public HttpDevice {
       throw ExternalError("PAN-OS answered HTTP " + std::to_string(resp.status));
     return resp.body;
   }
+  static bool parse(const std::string& body, pugi::xml_document& doc) {
+    return doc.load_buffer(body.data(), body.size(), pugi::parse_default & ~pugi::parse_doctype) &&
+           doc.child("response");
+  }
+  static bool success(const pugi::xml_document& doc) {
+    return std::string_view(doc.child("response").attribute("status").value()) == "success";
+  }
+  // The text of <msg> (with its <line>s) anywhere in the answer, one line, bounded.
+  static std::string message(const pugi::xml_document& doc) {
+    pugi::xml_node msg = doc.child("response").find_node(
+        [](pugi::xml_node n) { return std::string_view(n.name()) == "msg"; });
+    std::string out;
+    if (!msg) return out;
+    for (const pugi::xpath_node& t : msg.select_nodes(".//text()")) {
+      std::string s = t.node().value();
+      for (char& ch : s)
+        if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+      if (s.find_first_not_of(' ') == std::string::npos) continue;
+      if (!out.empty()) out += "; ";
+      out += s.substr(s.find_first_not_of(' '));
+    }
+    return out.substr(0, 300);
+  }
+  // Sends one request and returns its parsed answer; an error answer throws, unless it says
+  // the wanted state is already there (`missing_ok` for deletes).
+  void checked(const std::string& body, pugi::xml_document& doc, bool missing_ok,
+               const std::string& what) {
+    std::string answer = call(body);
+    if (!parse(answer, doc)) throw ExternalError("PAN-OS " + what + ": answer is not a PAN-OS response");
+    if (success(doc)) return;
+    std::string msg = message(doc);
+    if (missing_ok && (msg.find("doesn't exist") != std::string::npos ||
+                       msg.find("does not exist") != std::string::npos ||
+                       msg.find("No such node") != std::string::npos))
+      return;
+    throw ExternalError("PAN-OS " + what + " failed: " + (msg.empty() ? "unknown error" : msg));
+  }
+  // Commits (or runs an op that starts a job) and polls `show jobs id N` until FIN.
+  std::string wait_job(const pugi::xml_document& started, const std::string& what) {
+    std::string job = started.child("response").child("result").child_value("job");
+    if (job.empty()) {
+      std::string msg = message(started);
+      return msg.empty() ? what + " done" : msg;  // "There are no changes to commit."
+    }
+    for (char ch : job)
+      if (!std::isdigit(static_cast<unsigned char>(ch)))
+        throw ExternalError("PAN-OS " + what + ": job id is not a number");
+    for (int64_t i = 0; i < max_polls_; ++i) {
+      pugi::xml_document doc;
+      checked(form("op", "<show><jobs><id>" + job + "</id></jobs></show>"), doc, false,
+              "show jobs");
+      pugi::xml_node j = doc.child("response").child("result").child("job");
+      std::string status = j.child_value("status"), result = j.child_value("result");
+      if (status == "FIN") {
+        if (result == "OK") return what + " job " + job + " finished OK";
+        std::string details;
+        for (pugi::xml_node line : j.child("details").children("line")) {
+          std::string s = line.text().get();
+          if (s.empty()) continue;
+          if (!details.empty()) details += "; ";
+          details += s;
+        }
+        throw ExternalError("PAN-OS " + what + " job " + job + " ended " +
+                            (result.empty() ? "without a result" : result) +
+                            (details.empty() ? "" : ": " + details.substr(0, 300)));
+      }
+      net::Clock::real().sleep_ms(poll_ms_);
+    }
+    throw ExternalError("PAN-OS " + what + " job " + job + " did not finish after " +
+                        std::to_string(max_polls_) + " polls");
+  }
+  std::string commit() {
+    pugi::xml_document doc;
+    checked("type=commit&cmd=" + net::url_encode(commit_cmd()), doc, false, "commit");
+    return wait_job(doc, "commit");
+  }
+
   std::string apply(std::string_view op, const Entry& e, int64_t now) override {
+    if (method_ == "address-group") {
+      for (const auto& s : static_steps(op, e)) {
+        pugi::xml_document doc;
+        checked(s.body, doc, s.missing_ok, "config change");
+      }
+      return "PAN-OS: " + commit();
+    }
     std::string body = call(form("user-id", uid_message(op, e, now)));
-    // Errors come back as HTTP 200 with status="error"; re-registering an existing tag or
-    // unregistering a missing one is reported per entry and means the goal is reached.
-    if (body.find("status=\"success\"") != std::string::npos) return "PAN-OS: success";
-    // RE2 (linear time): the body is the device's answer, never trusted to be small or sane.
-    static const re2::RE2 msg_re("<msg>(?:<line>)?([^<]*)");
-    std::string msg;
-    if (!re2::RE2::PartialMatch(body, msg_re, &msg)) msg = "unknown error";
+    pugi::xml_document doc;
+    if (!parse(body, doc)) throw ExternalError("PAN-OS: answer is not a PAN-OS response");
+    if (success(doc)) return "PAN-OS: success";
+    // Re-registering an existing tag or unregistering a missing one is reported per entry
+    // and means the goal is reached.
+    std::string msg = message(doc);
+    if (msg.empty()) msg = "unknown error";
     if (msg.find("already exists") != std::string::npos ||
         msg.find("not registered") != std::string::npos || msg.find("does not exist") != std::string::npos)
       return "PAN-OS: " + msg + " (already in the wanted state)";
     throw ExternalError("PAN-OS error: " + msg.substr(0, 200));
   }
+
+  // Forces the firewall to fetch an External Dynamic List now (after `tr-block publish`).
+  std::string refresh_list(std::string_view list_type, const std::string& name) override {
+    std::string t(list_type);
+    std::string cmd = "<request><system><external-list><refresh><type><" + t + "><name>" +
+                      xml_escape(name) + "</name></" + t + "></type></refresh></external-list>" +
+                      "</system></request>";
+    pugi::xml_document doc;
+    checked(form("op", cmd), doc, false, "EDL refresh of " + name);
+    return "PAN-OS: " + wait_job(doc, "EDL refresh of " + name);
+  }
+
   std::optional<std::vector<Entry>> current() override {
-    std::string body =
-        call(form("op", "<show><object><registered-ip><tag><entry name=\"" + xml_escape(tag_) +
-                            "\"/></tag></registered-ip></object></show>"));
-    if (body.find("status=\"success\"") == std::string::npos)
-      throw ExternalError("PAN-OS could not list registered IPs");
+    if (method_ == "address-group") return current_static();
+    pugi::xml_document doc;
+    checked(form("op", "<show><object><registered-ip><tag><entry name=\"" + xml_escape(tag_) +
+                           "\"/></tag></registered-ip></object></show>"),
+            doc, false, "listing registered IPs");
     std::vector<Entry> out;
-    static const re2::RE2 entry_re("<entry ip=\"([^\"]+)\"[^>]*>((?s).*?)</entry>");
-    re2::StringPiece rest(body);
-    std::string v, inner;
-    while (re2::RE2::FindAndConsume(&rest, entry_re, &v, &inner)) {
-      if (inner.find("<member>" + tag_ + "</member>") == std::string::npos) continue;
+    for (pugi::xml_node entry : doc.child("response").child("result").children("entry")) {
+      bool tagged = false;
+      for (pugi::xml_node m : entry.child("tag").children("member"))
+        tagged = tagged || tag_ == m.text().get();
+      if (!tagged) continue;
+      std::string v = entry.attribute("ip").value();
       Entry e;
       e.type = v.find('/') == std::string::npos ? "ip" : "cidr";
       Checked c = check_value(e.type, v);
@@ -179,9 +390,45 @@ class PaloAlto : public HttpDevice {
     }
     return out;
   }
+  // The running configuration's group members, resolved through their address objects.
+  std::vector<Entry> current_static() {
+    pugi::xml_document group, addresses;
+    checked(config_form("show", group_xpath()), group, false, "reading address group " + group_);
+    checked(config_form("show", vsys_xpath() + "/address"), addresses, false, "reading addresses");
+    std::map<std::string, Entry> objects;
+    for (const pugi::xpath_node& x : addresses.select_nodes("/response/result//address/entry")) {
+      pugi::xml_node a = x.node();
+      Entry e;
+      std::string v;
+      if (a.child("fqdn")) {
+        e.type = "domain";
+        v = a.child_value("fqdn");
+      } else {
+        v = a.child_value("ip-netmask");
+        if (v.ends_with("/32") || (v.find(':') != std::string::npos && v.ends_with("/128")))
+          v = v.substr(0, v.rfind('/'));
+        e.type = v.find('/') == std::string::npos ? "ip" : "cidr";
+      }
+      Checked c = check_value(e.type, v);
+      if (!c.ok) continue;
+      e.value = c.value;
+      e.ref = a.attribute("name").value();
+      objects[e.ref] = e;
+    }
+    std::vector<Entry> out;
+    for (const pugi::xpath_node& x : group.select_nodes("/response/result//entry/static/member")) {
+      std::string name = x.node().text().get();
+      auto it = objects.find(name);
+      // Only our own objects: a member a human added is not ours to lift.
+      if (it == objects.end() || !name.starts_with("tr-")) continue;
+      out.push_back(it->second);
+    }
+    return out;
+  }
 
  private:
-  std::string url_, key_, tag_, vsys_;
+  std::string url_, key_, user_, password_, method_, tag_, group_, vsys_, device_, commit_admin_;
+  int64_t poll_ms_ = 2000, max_polls_ = 300;
 };
 
 // ---------------------------------------------------------------------------------------------

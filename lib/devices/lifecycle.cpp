@@ -135,15 +135,29 @@ std::vector<Entry> Lifecycle::live_entries(const std::string& device) {
   return out;
 }
 
-void Lifecycle::publish_device(Device& dev) {
+std::string Lifecycle::publish_device(Device& dev) {
   write_atomic(dev.path(), dev.render_file(live_entries(dev.name()), time::now()));
   std::vector<std::string> reload = dev.reload_command();
-  if (reload.empty()) return;
-  CommandResult r = run_command(reload, "");
-  if (r.status != 0) {
-    std::string err = r.err.substr(0, r.err.find('\n'));
-    throw ExternalError("reload command " + reload[0] + " failed (status " +
-                        std::to_string(r.status) + ")" + (err.empty() ? "" : ": " + err.substr(0, 200)));
+  if (!reload.empty()) {
+    CommandResult r = run_command(reload, "");
+    if (r.status != 0) {
+      std::string err = r.err.substr(0, r.err.find('\n'));
+      throw ExternalError("reload command " + reload[0] + " failed (status " +
+                          std::to_string(r.status) + ")" + (err.empty() ? "" : ": " + err.substr(0, 200)));
+    }
+  }
+  auto refresh = dev.refresh();
+  if (!refresh) return "";
+  // The file is the block: it is in place, and the firewall reads it at its next poll even
+  // when telling it to fetch now fails. So a failed refresh is reported (status 4) but does
+  // not undo the change.
+  try {
+    return "; " + device(refresh->device).refresh_list(refresh->list_type, refresh->name);
+  } catch (const ExternalError& e) {
+    ctx_.note_external_failure(dev.name() + ": refreshing list " + refresh->name + " on " +
+                               refresh->device + " failed: " + cli::term_safe(e.what(), 300));
+    return "; refresh on " + refresh->device + " failed (" + e.what() +
+           "); the list is read at the next poll";
   }
 }
 
@@ -153,8 +167,7 @@ std::string Lifecycle::push(Device& dev, const std::string& op, const store::Blo
     case Device::Mode::File:
       // The caller has already changed the row inside its open transaction, so the live set
       // read here is the new one; the file is in place before the transaction commits.
-      publish_device(dev);
-      return "published " + dev.path();
+      return "published " + dev.path() + publish_device(dev);
     case Device::Mode::Push:
     case Device::Mode::Ticket:
       return dev.apply(op, to_entry(row), now);
@@ -622,9 +635,10 @@ void Lifecycle::publish(const std::string& only) {
       ctx_.info("would write " + dev.path());
       continue;
     }
-    publish_device(dev);
+    std::string note = publish_device(dev);
     store::Transaction tx(ctx_.store().db());
     Json d = {{"path", dev.path()}, {"entries", live_entries(name).size()}};
+    if (!note.empty()) d["refresh"] = note.substr(2);
     ctx_.store().audit(ctx_.actor(), "block.publish", name, d.dump());
     tx.commit();
     ctx_.info("published " + dev.path());

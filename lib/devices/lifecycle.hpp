@@ -87,7 +87,9 @@ class Lifecycle {
   // Sends a block or unblock for `row` to its device; returns the device's answer. For file
   // devices, `live` is the new set of live entries to publish.
   std::string push(Device& dev, const std::string& op, const store::BlockRow& row);
-  void publish_device(Device& dev);
+  // Writes the file, runs its reload command, and asks a puller to refresh; returns "; " and
+  // the refresh answer, or "".
+  std::string publish_device(Device& dev);
   // Inserts a row; false when the store's unique index says another process was first.
   bool try_insert(store::BlockStore& blocks, const store::BlockRow& row);
   std::vector<Entry> live_entries(const std::string& device);
