@@ -23,16 +23,28 @@ struct Observable {
 };
 
 // Canonical forms. Each returns nullopt when the text is not a valid value of that type.
-std::optional<std::string> canonical_ip(std::string_view s);      // inet_pton/inet_ntop
+// IPs: IPv4 dotted quad; IPv6 in RFC 5952 text; IPv4-mapped IPv6 (::ffff:1.2.3.4) as the
+// IPv4 address; "[v6]" accepted; a zone id ("fe80::1%eth0") accepted on link-local and
+// scoped multicast addresses only, when it is an interface name, and dropped.
+std::optional<std::string> canonical_ip(std::string_view s);
 // True when `s` is already a canonical IPv4 address (dotted quad, no leading zeros, parts
 // <= 255): the common case, checked without inet_pton/inet_ntop. Fills `octets` when given.
 bool is_canonical_ipv4(std::string_view s, unsigned char* octets = nullptr);
 std::optional<std::string> canonical_cidr(std::string_view s);    // network/len, host bits 0
-std::optional<std::string> canonical_domain(std::string_view s);  // lower, no trailing dot
+// Domains: lower case, no trailing dot, internationalised names in punycode (A-labels,
+// IDNA2008 with UTS #46 non-transitional mapping): "BÜCHER.example." -> "xn--bcher-kva.example".
+std::optional<std::string> canonical_domain(std::string_view s);
 std::optional<std::string> canonical_hash(std::string_view s);    // lower hex, 32/40/64
 std::optional<std::string> canonical_email(std::string_view s);   // lower, one "@"
-// Dispatch on type; types without a rule (url, path, user, ...) are trimmed and must be
-// non-empty and free of control characters.
+// URLs for matching (RFC 3986 section 6): scheme and host lower case, host canonical (IDN in
+// punycode, IPv4-mapped as IPv4, no trailing dot), default port dropped, empty web path "/",
+// percent-escapes of unreserved characters decoded and the others in upper-case hex, spaces
+// and non-ASCII bytes escaped. Paths are not otherwise touched (no dot-segment removal).
+// Without "scheme://", or with a host that is neither a domain nor an IP, the text is kept
+// as given. Nullopt for control characters, invalid UTF-8 or an invalid port.
+std::optional<std::string> canonical_url(std::string_view s);
+// Dispatch on type; "host" takes the domain form when it is a DNS name; types without a rule
+// (path, user, ...) are trimmed and must be non-empty and free of control characters.
 std::optional<std::string> canonical(std::string_view type, std::string_view value);
 
 // "md5", "sha1" or "sha256" for a hex digest of that length, else "".
