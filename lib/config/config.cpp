@@ -1,10 +1,10 @@
 #include "config/config.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.hpp"
 #include "time/time.hpp"
@@ -43,12 +43,39 @@ Config Config::load(const std::string& flag) {
   return Config();
 }
 
+namespace {
+
+// Reads a whole file through one descriptor, so the mode checked is the mode of what was read.
+bool read_file(const std::string& path, std::string& text, mode_t& mode) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = ::fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+  mode = st.st_mode;
+  char buf[65536];
+  while (ok) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return ok;
+}
+
+std::string group_or_others_message(const std::string& file) {
+  return file + " is readable by group or others; run 'chmod 600 " + file + "'";
+}
+
+}  // namespace
+
 Config Config::from_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(path + ": cannot read configuration file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return from_string(ss.str(), path);
+  std::string text;
+  mode_t mode = 0;
+  if (!read_file(path, text, mode)) throw UsageError(path + ": cannot read configuration file");
+  Config c = from_string(text, path);
+  c.owner_only_ = (mode & 077) == 0;
+  return c;
 }
 
 Config Config::from_string(const std::string& yaml, const std::string& name) {
@@ -171,10 +198,21 @@ std::string Config::get_path(const std::string& dotted, const std::string& fallb
 std::optional<Secret> Config::secret(const std::string& dotted) const {
   YAML::Node n = node(dotted);
   if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  if (n.IsScalar()) {
+    // A literal secret: only in a file no one else can read. The message never holds it.
+    if (path_.empty() || path_[0] == '<')
+      throw UsageError(where(n) + dotted +
+                       ": a secret is written as {env: NAME} or {file: PATH}, or literally in a "
+                       "configuration file only its owner can read");
+    if (!owner_only_)
+      throw UsageError(where(n) + dotted + ": this file holds a secret and " +
+                       group_or_others_message(path_) +
+                       " (or use {env: NAME} or {file: PATH} for the secret)");
+    if (n.Scalar().empty()) throw UsageError(where(n) + dotted + ": the secret is empty");
+    return Secret(n.Scalar());
+  }
   if (!n.IsMap())
-    throw UsageError(where(n) + dotted +
-                     ": secrets are not written in the configuration; use {env: NAME} or "
-                     "{file: PATH} (a file only its owner can read)");
+    throw UsageError(where(n) + dotted + ": a secret is {env: NAME}, {file: PATH} or a value");
   const YAML::Node& cn = n;
   if (cn["env"]) {
     std::string var = cn["env"].Scalar();
@@ -184,14 +222,11 @@ std::optional<Secret> Config::secret(const std::string& dotted) const {
   }
   if (cn["file"]) {
     std::string file = expand_home(cn["file"].Scalar());
-    struct stat st;
-    if (::stat(file.c_str(), &st) != 0) throw UsageError(where(n) + dotted + ": cannot read " + file);
-    if (st.st_mode & 077)
-      throw UsageError(where(n) + dotted + ": " + file +
-                       " is readable by others; chmod 600 it before it holds a secret");
-    std::ifstream in(file);
-    std::string value;
-    std::getline(in, value);
+    std::string text;
+    mode_t mode = 0;
+    if (!read_file(file, text, mode)) throw UsageError(where(n) + dotted + ": cannot read " + file);
+    if (mode & 077) throw UsageError(where(n) + dotted + ": " + group_or_others_message(file));
+    std::string value = text.substr(0, text.find('\n'));
     while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.pop_back();
     if (value.empty()) throw UsageError(where(n) + dotted + ": " + file + " is empty");
     return Secret(value);

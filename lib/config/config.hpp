@@ -2,10 +2,11 @@
 // ${XDG_CONFIG_HOME:-~/.config}/tr/config.yaml (if it exists) > none. Every tool runs without
 // any file, on defaults. Errors name the file and line and are UsageErrors (status 2).
 //
-// Secrets (API keys, device passwords) are never literal in the file: a secret is a map
-// `{env: NAME}` (an environment variable) or `{file: PATH}` (a file readable by its owner only).
-// Secret values are held in Secret, which has no stream operator, so they cannot be logged by
-// accident.
+// Secrets (API keys, device passwords) are a map `{env: NAME}` (an environment variable) or
+// `{file: PATH}` (a file readable by its owner only), or written literally in a configuration
+// file that only its owner can read. A secret in a file that group or others can read is
+// refused (status 2) with the fix: "chmod 600 FILE". Secret values are held in Secret, which
+// has no stream operator, so they cannot be logged by accident; no message names one.
 #pragma once
 #include <yaml-cpp/yaml.h>
 
@@ -51,8 +52,9 @@ class Config {
   std::vector<std::string> get_strings(const std::string& dotted) const;
   // A path value with "~/" expanded and relative paths taken from the config file's folder.
   std::string get_path(const std::string& dotted, const std::string& fallback = "") const;
-  // Reads a secret ({env: NAME} or {file: PATH}); nullopt when the key is absent.
-  // Throws UsageError for a literal secret, a missing variable, or a file others can read.
+  // Reads a secret ({env: NAME}, {file: PATH} or a literal); nullopt when the key is absent.
+  // Throws UsageError for a missing variable, a secret file group or others can read, or a
+  // literal secret in a configuration file (or text) that is not owner-only.
   std::optional<Secret> secret(const std::string& dotted) const;
 
   // "config.yaml:12: " for messages about a node.
@@ -61,6 +63,7 @@ class Config {
  private:
   std::string path_;
   YAML::Node root_;
+  bool owner_only_ = false;  // read from a file that group and others cannot read
 };
 
 // "~/x" -> "$HOME/x".

@@ -38,7 +38,7 @@ TEST_CASE("secrets come from the environment or an owner-only file", "[config]")
       "vt:\n  key: {env: TR_TEST_SECRET}\nliteral:\n  key: abc\nunset:\n  key: {env: TR_NOPE_X}\n");
   CHECK(c.secret("vt.key")->reveal() == "s3cr3t");
   CHECK_FALSE(c.secret("absent.key"));
-  CHECK_THROWS_WITH(c.secret("literal.key"), Catch::Contains("not written in the configuration"));
+  CHECK_THROWS_WITH(c.secret("literal.key"), Catch::Contains("only its owner can read"));
   CHECK_THROWS_WITH(c.secret("unset.key"), Catch::Contains("TR_NOPE_X is not set"));
   // The message never contains a secret value.
   try {
@@ -51,8 +51,32 @@ TEST_CASE("secrets come from the environment or an owner-only file", "[config]")
   std::ofstream(path) << "filekey\n";
   chmod(path.c_str(), 0644);
   Config f = Config::from_string("k: {file: " + path + "}\n");
-  CHECK_THROWS_WITH(f.secret("k"), Catch::Contains("readable by others"));
+  CHECK_THROWS_WITH(f.secret("k"), Catch::Contains("readable by group or others; run 'chmod 600 " + path + "'"));
+  chmod(path.c_str(), 0640);
+  CHECK_THROWS_WITH(f.secret("k"), Catch::Contains("chmod 600"));
   chmod(path.c_str(), 0600);
   CHECK(f.secret("k")->reveal() == "filekey");
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a literal secret is refused in a configuration file others can read", "[config]") {
+  std::string path = "/tmp/tr-config-perm-test-" + std::to_string(getpid()) + ".yaml";
+  std::ofstream(path) << "devices:\n  pan:\n    key: LUFRPT1-literal==\n    url: {env: X}\n";
+  for (mode_t mode : {0644, 0640, 0604}) {
+    chmod(path.c_str(), mode);
+    Config c = Config::from_file(path);
+    CHECK(c.get_string("devices.pan.key") == "LUFRPT1-literal==");  // not a secret read
+    try {
+      c.secret("devices.pan.key");
+      FAIL("a group- or world-readable secret was accepted");
+    } catch (const tr::UsageError& e) {  // status 2
+      std::string what = e.what();
+      CHECK(what.find(path + ":3: devices.pan.key: this file holds a secret") == 0);
+      CHECK(what.find("chmod 600 " + path) != std::string::npos);
+      CHECK(what.find("LUFRPT1") == std::string::npos);  // never the value
+    }
+  }
+  chmod(path.c_str(), 0600);
+  CHECK(Config::from_file(path).secret("devices.pan.key")->reveal() == "LUFRPT1-literal==");
   std::remove(path.c_str());
 }
