@@ -1,6 +1,8 @@
 // modules:
 // Canonical observables: canonicalising is idempotent, canonical values never hold control
-// characters, and URL hosts are canonical domains or IPs.
+// characters, canonical domains are ASCII (IDNs in punycode), canonical IPs are never
+// IPv4-mapped IPv6, URL hosts are canonical domains or IPs, and a URL's match key is the same
+// before and after canonicalising it.
 #include <cstdint>
 #include <string>
 
@@ -17,6 +19,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     TR_FUZZ_CHECK(!v->empty());
     for (unsigned char c : *v) TR_FUZZ_CHECK(c >= 0x20 && c != 0x7f);
     TR_FUZZ_CHECK(tr::canonical(type, *v) == v);
+  }
+  if (auto d = tr::canonical_domain(in))
+    for (unsigned char c : *d) TR_FUZZ_CHECK(c < 0x80 && !(c >= 'A' && c <= 'Z'));
+  if (auto ip = tr::canonical_ip(in)) TR_FUZZ_CHECK(ip->rfind("::ffff:", 0) != 0);
+  if (auto u = tr::canonical_url(in)) {
+    auto k = tr::url_match_key(in);
+    TR_FUZZ_CHECK(tr::url_match_key(*u) == k);
   }
   if (auto h = tr::url_host(in)) {
     TR_FUZZ_CHECK(tr::canonical_ip(*h) == h || tr::canonical_domain(*h) == h);
