@@ -1,37 +1,59 @@
 #include "store/db.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
+#include "store/backend.hpp"
 
 namespace tr::store {
 
-Stmt& Stmt::operator=(Stmt&& o) noexcept {
-  if (this != &o) {
-    if (st_) sqlite3_finalize(st_);
-    db_ = o.db_;
-    st_ = o.st_;
-    cached_ = o.cached_;
-    o.st_ = nullptr;
-  }
-  return *this;
+bool is_postgres_url(std::string_view s) {
+  return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
 }
 
-Stmt::~Stmt() {
-  if (st_) sqlite3_finalize(st_);
+std::string redact_locator(std::string_view s) {
+  std::string out(s);
+  if (!is_postgres_url(s)) return out;
+  // user:password@ in the authority (before the first '/', '?' or '#' after the scheme).
+  std::size_t start = out.find("://") + 3;
+  std::size_t end = out.find_first_of("/?#", start);
+  if (end == std::string::npos) end = out.size();
+  std::size_t at = out.rfind('@', end);
+  if (at != std::string::npos && at >= start) {
+    std::size_t colon = out.find(':', start);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // password=... among the parameters.
+  std::size_t q = out.find('?');
+  while (q != std::string::npos) {
+    std::size_t key = q + 1;
+    if (out.compare(key, 9, "password=") == 0) {
+      std::size_t vend = out.find('&', key + 9);
+      out.replace(key + 9, (vend == std::string::npos ? out.size() : vend) - key - 9, "***");
+    }
+    q = out.find('&', key);
+  }
+  return out;
 }
+
+// --- Stmt ---
+
+Stmt::Stmt() = default;
+Stmt::Stmt(std::unique_ptr<detail::StmtImpl> impl) : impl_(std::move(impl)) {}
+Stmt::Stmt(Stmt&& o) noexcept = default;
+Stmt& Stmt::operator=(Stmt&& o) noexcept = default;
+Stmt::~Stmt() = default;
 
 Stmt& Stmt::bind(int i, std::string_view v) {
-  int rc = sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  if (rc != SQLITE_OK) db_->fail(rc, "bind");
+  impl_->bind_text(i, v);
   return *this;
 }
 Stmt& Stmt::bind(int i, int64_t v) {
-  int rc = sqlite3_bind_int64(st_, i, v);
-  if (rc != SQLITE_OK) db_->fail(rc, "bind");
+  impl_->bind_int(i, v);
   return *this;
 }
 Stmt& Stmt::bind(int i, double v) {
-  int rc = sqlite3_bind_double(st_, i, v);
-  if (rc != SQLITE_OK) db_->fail(rc, "bind");
+  impl_->bind_real(i, v);
   return *this;
 }
 Stmt& Stmt::bind(int i, const std::optional<std::string>& v) {
@@ -39,95 +61,42 @@ Stmt& Stmt::bind(int i, const std::optional<std::string>& v) {
 }
 Stmt& Stmt::bind(int i, const std::optional<int64_t>& v) { return v ? bind(i, *v) : bind_null(i); }
 Stmt& Stmt::bind_null(int i) {
-  int rc = sqlite3_bind_null(st_, i);
-  if (rc != SQLITE_OK) db_->fail(rc, "bind");
+  impl_->bind_null(i);
   return *this;
 }
-
-bool Stmt::step() {
-  int rc = sqlite3_step(st_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  int ext = sqlite3_extended_errcode(db_->raw());
-  sqlite3_reset(st_);
-  db_->fail(ext ? ext : rc, sqlite3_sql(st_));
-}
-
+bool Stmt::step() { return impl_->step(); }
 int Stmt::run() {
-  while (step()) {
+  while (impl_->step()) {
   }
-  int n = db_->changes();
-  reset();
+  int n = impl_->changes();
+  impl_->reset();
   return n;
 }
+void Stmt::reset() { impl_->reset(); }
+std::string Stmt::text(int col) const { return impl_->text(col); }
+int64_t Stmt::integer(int col) const { return impl_->integer(col); }
+double Stmt::real(int col) const { return impl_->real(col); }
+bool Stmt::is_null(int col) const { return impl_->is_null(col); }
 
-void Stmt::reset() {
-  sqlite3_reset(st_);
-  sqlite3_clear_bindings(st_);
-}
+// --- Db ---
 
-std::string Stmt::text(int col) const {
-  const unsigned char* p = sqlite3_column_text(st_, col);
-  if (!p) return {};
-  return std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st_, col));
-}
-int64_t Stmt::integer(int col) const { return sqlite3_column_int64(st_, col); }
-double Stmt::real(int col) const { return sqlite3_column_double(st_, col); }
-bool Stmt::is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
-
-Db::Db(const std::string& path, int busy_timeout_ms) : path_(path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    if (db_) sqlite3_close(db_);
-    db_ = nullptr;
-    throw ExternalError("store " + path + ": cannot open: " + msg);
-  }
-  sqlite3_extended_result_codes(db_, 1);
-  sqlite3_busy_timeout(db_, busy_timeout_ms);
-  exec("PRAGMA foreign_keys = ON");
-  // WAL lets readers (an analyst's list) run while a cron import writes.
-  // A read-only file cannot switch modes; that error comes at the first write instead.
-  char* err = nullptr;
-  sqlite3_exec(db_, "PRAGMA journal_mode = WAL", nullptr, nullptr, &err);
-  sqlite3_free(err);
-  exec("PRAGMA synchronous = NORMAL");
+Db::Db(const std::string& locator, int busy_timeout_ms)
+    : locator_(locator), display_(redact_locator(locator)) {
+  if (is_postgres_url(locator))
+    conn_ = detail::open_postgres(locator, display_);
+  else
+    conn_ = detail::open_sqlite(locator, busy_timeout_ms);
 }
 
 Db::~Db() {
   cache_.clear();
-  if (db_) sqlite3_close(db_);
+  conn_.reset();
 }
 
-void Db::fail(int rc, std::string_view what) const {
-  std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-  int primary = rc & 0xff;
-  std::string hint;
-  if (primary == SQLITE_FULL) hint = " (the disk is full)";
-  if (primary == SQLITE_READONLY) hint = " (the store is read-only)";
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
-    hint = " (another process held the store too long)";
-  (void)what;
-  throw ExternalError("store " + path_ + ": " + msg + hint);
-}
-
-void Db::exec(const std::string& sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(err);
-    fail(sqlite3_extended_errcode(db_), sql);
-  }
-}
-
-Stmt Db::prepare(std::string_view sql) {
-  sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
-  if (rc != SQLITE_OK) fail(rc, sql);
-  return Stmt(this, st);
-}
+Backend Db::backend() const { return conn_->backend(); }
+void Db::exec(const std::string& sql) { conn_->exec(sql); }
+void Db::exec_ddl(const std::string& sql) { conn_->exec(conn_->translate_ddl(sql)); }
+Stmt Db::prepare(std::string_view sql) { return Stmt(conn_->prepare(sql, false)); }
 
 Stmt& Db::cached(std::string_view sql) {
   auto it = cache_.find(std::string(sql));
@@ -135,26 +104,35 @@ Stmt& Db::cached(std::string_view sql) {
     it->second->reset();
     return *it->second;
   }
-  auto st = std::make_unique<Stmt>(prepare(sql));
-  st->cached_ = true;
+  auto st = std::make_unique<Stmt>(conn_->prepare(sql, true));
   Stmt& ref = *st;
   cache_.emplace(std::string(sql), std::move(st));
   return ref;
 }
 
-int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
-int Db::changes() const { return sqlite3_changes(db_); }
+int64_t Db::last_insert_rowid() { return conn_->last_insert_rowid(); }
+bool Db::has_table(const std::string& name) { return conn_->has_table(name); }
+void Db::bulk_hint() { conn_->bulk_hint(); }
 
-Transaction::Transaction(Db& db, bool immediate) : db_(db) {
-  db_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+std::unique_ptr<JobLock> Db::try_job_lock(const std::string& name) {
+  bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '.';
+  });
+  if (!ok) throw Error("job lock name '" + name + "' is not letters, digits, '-', '_', '.'");
+  return conn_->try_job_lock(name);
 }
 
+// --- Transaction ---
+
+Transaction::Transaction(Db& db, bool immediate) : db_(db) { db_.conn_->begin(immediate); }
+
 Transaction::~Transaction() {
-  if (!done_) sqlite3_exec(db_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!done_) db_.conn_->rollback();
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.conn_->commit();  // when it fails, the destructor rolls back
   done_ = true;
 }
 

@@ -52,28 +52,36 @@ std::string Store::resolve_path(const std::string& flag, const Config& config) {
   return data_dir() + "/cases.db";
 }
 
-Store::Store(const std::string& path) : db_((make_dirs(path), path)) { migrate(); }
+bool Store::exists(const std::string& locator) {
+  if (is_postgres_url(locator)) return true;
+  struct stat st;
+  return ::stat(locator.c_str(), &st) == 0;
+}
+
+Store::Store(const std::string& locator)
+    : db_((is_postgres_url(locator) ? void() : make_dirs(locator), locator)) {
+  migrate();
+}
 
 void Store::migrate() {
-  db_.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations(name TEXT PRIMARY KEY, applied INTEGER NOT "
-      "NULL)");
   std::vector<Migration> all;
   for (auto* area : {core_migrations, case_migrations, indicator_migrations, block_migrations})
     for (auto& m : area()) all.push_back(std::move(m));
   // Fast path: nothing to do (the common case, read without a write lock).
-  int64_t applied = 0;
-  {
+  if (db_.has_table("schema_migrations")) {
     Stmt st = db_.prepare("SELECT count(*) FROM schema_migrations");
-    if (st.step()) applied = st.integer(0);
+    if (st.step() && st.integer(0) >= static_cast<int64_t>(all.size())) return;
   }
-  if (applied >= static_cast<int64_t>(all.size())) return;
+  // Under the write lock, so two processes opening a new store migrate it once.
   Transaction tx(db_);
+  db_.exec_ddl(
+      "CREATE TABLE IF NOT EXISTS schema_migrations(name TEXT PRIMARY KEY, applied INTEGER NOT "
+      "NULL)");
   for (const auto& m : all) {
     Stmt q = db_.prepare("SELECT 1 FROM schema_migrations WHERE name = ?1");
     q.bind(1, m.name);
     if (q.step()) continue;
-    db_.exec(m.sql);
+    db_.exec_ddl(m.sql);
     Stmt ins = db_.prepare("INSERT INTO schema_migrations(name, applied) VALUES(?1, ?2)");
     ins.bind(1, m.name).bind(2, static_cast<int64_t>(::time(nullptr)));
     ins.run();

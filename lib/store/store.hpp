@@ -6,7 +6,15 @@
 // indicators.cpp; blocks.cpp) and lists its migrations in order; migrations are named, applied
 // once each inside a transaction, and recorded in schema_migrations.
 //
-// Path precedence: --store > TR_STORE > config `store.path` > ${XDG_DATA_HOME}/tr/cases.db.
+// Locator precedence: --store > TR_STORE > config `store.path` > ${XDG_DATA_HOME}/tr/cases.db.
+// A path is an SQLite file; `postgresql://...` (or `postgres://...`) is a PostgreSQL database
+// shared by several hosts (db.hpp). The same migrations, by the same names, run on both.
+//
+// Portable SQL (what area files may use, so both backends run it unchanged): `?N`
+// placeholders; INSERT ... ON CONFLICT (...) DO NOTHING / DO UPDATE; RETURNING instead of
+// last_insert_rowid(); coalesce, nullif, lower, min/max/count/sum (one argument), CASE; LIMIT
+// with a bound non-negative count; no INSERT OR IGNORE/REPLACE, two-argument max/min, instr,
+// group_concat, strftime, boolean-valued sums or PRAGMA outside lib/store/sqlite.cpp.
 #pragma once
 #include <functional>
 #include <optional>
@@ -42,10 +50,20 @@ struct AuditEntry {
 class Store {
  public:
   static std::string resolve_path(const std::string& flag, const Config& config);
+  // Whether the store exists: the file for SQLite; always true for a PostgreSQL URL (an
+  // unreachable server is reported when the store is opened).
+  static bool exists(const std::string& locator);
   // Opens (creating the file and its folder when needed) and migrates.
-  explicit Store(const std::string& path);
+  explicit Store(const std::string& locator);
   Db& db() { return db_; }
+  // The locator as given (may hold a password: never print it) and as safe to show.
   const std::string& path() const { return db_.path(); }
+  const std::string& display_name() const { return db_.display_name(); }
+
+  // A job that must run once across every host sharing the store (`tr-block expire` from the
+  // same cron entry on three hosts): the job lock `name`, or null when another process holds
+  // it (the caller then skips the work). Held until the returned lock goes away.
+  std::unique_ptr<JobLock> singleton(const std::string& name) { return db_.try_job_lock(name); }
 
   // Appends to the audit trail. Call inside a write Transaction so the chain cannot fork.
   void audit(const std::string& actor, const std::string& action, const std::string& object,
