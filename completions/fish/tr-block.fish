@@ -42,5 +42,6 @@ complete -c tr-block -n '__fish_seen_subcommand_from remove' -l cooldown -r -a '
 complete -c tr-block -n '__fish_seen_subcommand_from list' -l format -r -a 'table json' -d 'Output format'
 complete -c tr-block -n '__fish_seen_subcommand_from list' -l state -r -a 'pending planned applied renewed removed expired rejected undone failed' -d 'Only this state'
 complete -c tr-block -n '__fish_seen_subcommand_from list' -l all -d 'Include ended blocks'
+complete -c tr-block -n '__fish_seen_subcommand_from sync' -l from-file -r -F -d 'Device listing saved to a file'
 complete -c tr-block -n '__fish_seen_subcommand_from apply' -l policy -r -F -d 'Policy file'
 complete -c tr-block -n '__fish_seen_subcommand_from apply' -F

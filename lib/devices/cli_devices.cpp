@@ -1,15 +1,27 @@
 // CLI devices: Cisco ASA, Cisco IOS and Juniper SRX. The toolkit renders the exact lines an
 // operator (or an SSH session) types; with `path:` they are appended to a change-ticket file.
-// Entries on these devices stay `planned` until someone confirms them (there is no SSH
-// transport yet), so nothing is recorded as applied that was not.
+// Without `ssh:` entries stay `planned` until a listing of the device (sync --from-file)
+// shows them, so nothing is recorded as applied that was not.
 //
 // Values are validated before they get here; each renderer checks again that a value is an
 // address or an LDH name, since a newline in a value would be a second command.
+//
+// Listing: each device's own answer to its show command (show_command(), in the syntax we
+// render) is read back by parse_listing(), over SSH or from a file the operator saved. The
+// answer is untrusted text: it is read line by line with RE2 (linear time), lines longer
+// than kMaxLine are skipped, only the section of our group counts, and every value found
+// must pass check_value() before it becomes an entry.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <optional>
+
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "config/config.hpp"
 #include "core/error.hpp"
@@ -33,11 +45,69 @@ std::string need_name(const Entry& e) {
   return c.value;
 }
 
+constexpr std::size_t kMaxLine = 1000;
+
+// Calls fn(line) for each line of `text` (CR stripped, over-long lines skipped).
+template <typename Fn>
+void each_line(std::string_view text, Fn fn) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(start, nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() <= kMaxLine) fn(line);
+    start = nl + 1;
+  }
+}
+
+// An entry for a listed address, network ("a.b.c.d m.m.m.m", "a.b.c.d/len") or host.
+std::optional<Entry> listed_net(std::string_view addr, std::string_view mask_or_len) {
+  std::string text(addr);
+  if (!mask_or_len.empty()) {
+    std::string m(mask_or_len);
+    if (m.find('.') != std::string::npos) {
+      Net mask;
+      if (!parse_net(m, mask) || mask.v6) return std::nullopt;
+      int len = 0;
+      bool ended = false;
+      for (int i = 0; i < 4; ++i)
+        for (int b = 7; b >= 0; --b) {
+          bool one = (mask.addr[i] >> b) & 1;
+          if (one && ended) return std::nullopt;  // not a contiguous netmask
+          if (one) ++len; else ended = true;
+        }
+      m = std::to_string(len);
+    }
+    text += "/" + m;
+  }
+  Net n;
+  if (!parse_net(text, n)) return std::nullopt;
+  Entry e;
+  bool host = n.len == (n.v6 ? 128 : 32);
+  e.type = host ? "ip" : "cidr";
+  Checked c = check_value(e.type, host ? n.address() : n.address() + "/" + std::to_string(n.len));
+  if (!c.ok) return std::nullopt;
+  e.value = c.value;
+  return e;
+}
+
+std::optional<Entry> listed_domain(std::string_view name) {
+  Checked c = check_value("domain", name);
+  if (!c.ok) return std::nullopt;
+  Entry e;
+  e.type = "domain";
+  e.value = c.value;
+  return e;
+}
+
 class CliDevice : public Device {
  public:
   explicit CliDevice(const DeviceConfig& c) : Device(c.name, c.str("type")) {
     if (c.node["path"]) ticket_ = c.path("path");
     save_ = c.flag("save", true);
+    // Members sync must never lift: the placeholder that keeps a group non-empty.
+    for (const auto& v : c.config.get_strings("devices." + c.name + ".keep")) keep_.push_back(v);
     YAML::Node ssh = c.node["ssh"];
     if (ssh) {
       // An SSH session per change: ssh runs through execve with a fixed argument vector and
@@ -69,28 +139,28 @@ class CliDevice : public Device {
   std::string path() const override { return ticket_; }
   // The session around the commands (configuration mode in and out).
   virtual std::string session(const std::string& commands) const = 0;
+  // Runs one SSH session with `input` on its standard input; returns what the device printed.
+  // Devices report command errors in their output, often with status 0.
+  std::string run_ssh(const std::string& input) const {
+    CommandResult r = run_command(ssh_, input);
+    if (r.status == 127) throw ExternalError("cannot run " + ssh_[0]);
+    std::string all = r.out + "\n" + r.err;
+    each_line(all, [&](std::string_view line) {
+      for (const char* bad : {"% Invalid", "% Incomplete", "% Ambiguous", "ERROR:", "error:",
+                              "syntax error", "unknown command"})
+        if (line.find(bad) != std::string_view::npos)
+          throw ExternalError("device refused a command: " + std::string(line.substr(0, 200)));
+    });
+    if (r.status != 0)
+      throw ExternalError("ssh ended with status " + std::to_string(r.status) +
+                          (r.err.empty() ? "" : ": " + r.err.substr(0, r.err.find('\n')).substr(0, 200)));
+    return r.out;
+  }
   // Sends the commands over SSH, or appends them to the ticket file when one is configured.
   std::string apply(std::string_view op, const Entry& e, int64_t now) override {
     std::string text = render(op, e, now);
     if (!ssh_.empty()) {
-      CommandResult r = run_command(ssh_, session(text));
-      if (r.status == 127) throw ExternalError("cannot run " + ssh_[0]);
-      // Devices report command errors in their output, often with status 0.
-      std::size_t start = 0;
-      std::string all = r.out + "\n" + r.err;
-      while (start < all.size()) {
-        std::size_t nl = all.find('\n', start);
-        if (nl == std::string::npos) nl = all.size();
-        std::string line = all.substr(start, nl - start);
-        for (const char* bad : {"% Invalid", "% Incomplete", "% Ambiguous", "ERROR:", "error:",
-                                "syntax error", "unknown command"})
-          if (line.find(bad) != std::string::npos)
-            throw ExternalError("device refused a command: " + line.substr(0, 200));
-        start = nl + 1;
-      }
-      if (r.status != 0)
-        throw ExternalError("ssh ended with status " + std::to_string(r.status) +
-                            (r.err.empty() ? "" : ": " + r.err.substr(0, r.err.find('\n')).substr(0, 200)));
+      run_ssh(session(text));
       return "sent over SSH";
     }
     if (ticket_.empty()) return "rendered for a change ticket";
@@ -105,11 +175,29 @@ class CliDevice : public Device {
       throw ExternalError(ticket_ + ": writing failed: " + std::strerror(err));
     return "appended to change ticket " + ticket_;
   }
+  // The operational command whose answer lists what the device holds, and the session
+  // around it (pager off, leave).
+  virtual std::string show_command() const = 0;
+  virtual std::string show_session(const std::string& cmd) const = 0;
+  // Entries in a device's answer to show_command(); `keep:` members are left out.
+  virtual std::vector<Entry> parse(std::string_view text) const = 0;
+  std::optional<std::vector<Entry>> parse_listing(std::string_view text) const override {
+    std::vector<Entry> out;
+    for (auto& e : parse(text))
+      if (std::find(keep_.begin(), keep_.end(), e.value) == keep_.end()) out.push_back(std::move(e));
+    return out;
+  }
+  std::optional<std::vector<Entry>> current() override {
+    if (ssh_.empty()) return std::nullopt;
+    return parse_listing(run_ssh(show_session(show_command())));
+  }
+  std::string listing_hint() const override { return show_command(); }
 
  protected:
   std::string ticket_;
   bool save_ = true;
   std::vector<std::string> ssh_;
+  std::vector<std::string> keep_;
 };
 
 class Asa : public CliDevice {
@@ -119,6 +207,44 @@ class Asa : public CliDevice {
     method_ = c.str("method", "object-group");
     if (method_ != "object-group" && method_ != "shun")
       c.fail("method", "must be object-group or shun");
+  }
+  std::string show_command() const override {
+    if (method_ == "shun") return "show shun";
+    return "show running-config object-group id " + group_;
+  }
+  std::string show_session(const std::string& cmd) const override {
+    return "terminal pager 0\n" + cmd + "\nexit\n";
+  }
+  std::vector<Entry> parse(std::string_view text) const override {
+    static const re2::RE2 shun_re(R"(^shun \([^)]*\) (\S+) )");
+    static const re2::RE2 group_re(R"(^object-group network (\S+)\s*$)");
+    static const re2::RE2 object_re(R"(^ network-object object tr-(\S+)\s*$)");
+    static const re2::RE2 host_re(R"(^ network-object host (\S+)\s*$)");
+    static const re2::RE2 net_re(R"(^ network-object (\S+?)(?:/(\d+))?(?: (\S+))?\s*$)");
+    std::vector<Entry> out;
+    bool ours = false;
+    each_line(text, [&](std::string_view line) {
+      re2::StringPiece sp(line.data(), line.size());
+      std::string a, b, c;
+      std::optional<Entry> e;
+      if (method_ == "shun") {
+        if (re2::RE2::PartialMatch(sp, shun_re, &a)) e = listed_net(a, "");
+      } else if (re2::RE2::FullMatch(sp, group_re, &a)) {
+        ours = a == group_;
+      } else if (!line.empty() && line[0] != ' ') {
+        ours = false;  // another section
+      } else if (!ours) {
+      } else if (re2::RE2::FullMatch(sp, object_re, &a)) {
+        e = listed_domain(a);
+      } else if (re2::RE2::FullMatch(sp, host_re, &a)) {
+        e = listed_net(a, "");
+      } else if (re2::RE2::FullMatch(sp, net_re, &a, &b, &c)) {
+        if (!b.empty() && c.empty()) e = listed_net(a, b);
+        else if (b.empty() && !c.empty()) e = listed_net(a, c);
+      }
+      if (e) out.push_back(*e);
+    });
+    return out;
   }
   std::string session(const std::string& c) const override {
     // shun is a privileged EXEC command; the rest is configuration.
@@ -171,6 +297,44 @@ class Ios : public CliDevice {
       c.fail("method", "must be object-group or null-route");
     tag_ = c.integer("tag", 666);
   }
+  std::string show_command() const override {
+    if (method_ == "null-route") return "show running-config | include Null0";
+    return "show running-config | section object-group network " + group_;
+  }
+  std::string show_session(const std::string& cmd) const override {
+    return "terminal length 0\n" + cmd + "\nexit\n";
+  }
+  std::vector<Entry> parse(std::string_view text) const override {
+    static const re2::RE2 route_re(R"(^ip route (\S+) (\S+) Null0 tag (\d+)(?: .*)?$)");
+    static const re2::RE2 route6_re(R"(^ipv6 route (\S+)/(\d+) Null0 tag (\d+)(?: .*)?$)");
+    static const re2::RE2 group_re(R"(^object-group network (\S+)\s*$)");
+    static const re2::RE2 host_re(R"(^ host (\S+)\s*$)");
+    static const re2::RE2 net_re(R"(^ (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+)\s*$)");
+    std::vector<Entry> out;
+    bool ours = false;
+    const std::string tag = std::to_string(tag_);
+    each_line(text, [&](std::string_view line) {
+      re2::StringPiece sp(line.data(), line.size());
+      std::string a, b, t;
+      std::optional<Entry> e;
+      if (method_ == "null-route") {
+        if ((re2::RE2::FullMatch(sp, route_re, &a, &b, &t) ||
+             re2::RE2::FullMatch(sp, route6_re, &a, &b, &t)) && t == tag)
+          e = listed_net(a, b);
+      } else if (re2::RE2::FullMatch(sp, group_re, &a)) {
+        ours = a == group_;
+      } else if (!line.empty() && line[0] != ' ') {
+        ours = false;
+      } else if (!ours) {
+      } else if (re2::RE2::FullMatch(sp, host_re, &a)) {
+        e = listed_net(a, "");
+      } else if (re2::RE2::FullMatch(sp, net_re, &a, &b)) {
+        e = listed_net(a, b);
+      }
+      if (e) out.push_back(*e);
+    });
+    return out;
+  }
   std::string session(const std::string& c) const override {
     // "copy running-config startup-config" is an EXEC command: leave config mode first.
     std::string cfg = c, tail;
@@ -215,6 +379,64 @@ class Srx : public CliDevice {
     set_ = c.ident("address_set", "TR-BLOCK");
     book_ = c.ident("address_book", "global");
   }
+  std::string show_command() const override {
+    return "show configuration security address-book " + book_ + " | display set";
+  }
+  std::string show_session(const std::string& cmd) const override { return cmd + "\nexit\n"; }
+  // Reads `| display set` lines and the default brace format alike: address objects by name,
+  // then the members of our address-set resolved through them.
+  std::vector<Entry> parse(std::string_view text) const override {
+    static const re2::RE2 set_addr_re(
+        R"(^set security address-book (\S+) address (\S+) (?:dns-name )?(\S+)\s*$)");
+    static const re2::RE2 set_member_re(
+        R"(^set security address-book (\S+) address-set (\S+) address (\S+)\s*$)");
+    static const re2::RE2 open_re(R"(^\s*(\S+(?: \S+)?) \{\s*$)");
+    static const re2::RE2 close_re(R"(^\s*\}\s*$)");
+    static const re2::RE2 addr_re(R"(^\s*address (\S+) (\S+);\s*$)");
+    static const re2::RE2 dns_re(R"(^\s*dns-name (\S+);\s*$)");
+    static const re2::RE2 member_re(R"(^\s*address (\S+);\s*$)");
+    std::map<std::string, std::string> objects;  // name -> value text
+    std::vector<std::string> members;
+    std::vector<std::string> stack;
+    each_line(text, [&](std::string_view line) {
+      re2::StringPiece sp(line.data(), line.size());
+      std::string a, b, c;
+      if (re2::RE2::FullMatch(sp, set_addr_re, &a, &b, &c)) {
+        if (a == book_) objects[b] = c;
+      } else if (re2::RE2::FullMatch(sp, set_member_re, &a, &b, &c)) {
+        if (a == book_ && b == set_) members.push_back(c);
+      } else if (re2::RE2::FullMatch(sp, open_re, &a)) {
+        if (stack.size() < 16) stack.push_back(a);
+      } else if (re2::RE2::FullMatch(sp, close_re)) {
+        if (!stack.empty()) stack.pop_back();
+      } else if (!stack.empty() && stack.back() == "address-set " + set_ &&
+                 re2::RE2::FullMatch(sp, member_re, &a)) {
+        members.push_back(a);
+      } else if (re2::RE2::FullMatch(sp, addr_re, &a, &b)) {
+        objects[a] = b;
+      } else if (!stack.empty() && stack.back().starts_with("address ") &&
+                 re2::RE2::FullMatch(sp, dns_re, &a)) {
+        objects[stack.back().substr(8)] = a;
+      }
+    });
+    std::vector<Entry> out;
+    for (const auto& m : members) {
+      auto it = objects.find(m);
+      if (it == objects.end()) continue;
+      const std::string& v = it->second;
+      std::optional<Entry> e;
+      if (auto slash = v.find('/'); slash != std::string::npos)
+        e = listed_net(std::string_view(v).substr(0, slash), std::string_view(v).substr(slash + 1));
+      else if (Net n; parse_net(v, n))
+        e = listed_net(v, "");
+      else
+        e = listed_domain(v);
+      if (!e) continue;
+      e->ref = m;
+      out.push_back(*e);
+    }
+    return out;
+  }
   std::string session(const std::string& c) const override {
     // A private candidate configuration, so someone else's uncommitted changes stay theirs.
     return "configure private\n" + c + "exit\n";
@@ -235,6 +457,12 @@ class Srx : public CliDevice {
       for (char& ch : object)
         if (ch == ':') ch = '_';
       spec = n.address() + "/" + std::to_string(n.len);
+    }
+    // An object found by sync under another name is deleted by that name.
+    if (op != "block" && !e.ref.empty()) {
+      static const re2::RE2 name_re(R"([A-Za-z0-9][A-Za-z0-9._-]{0,62})");
+      if (!re2::RE2::FullMatch(e.ref, name_re)) throw RecordError("not a valid object name");
+      object = e.ref;
     }
     std::string base = "security address-book " + book_ + " address";
     std::string out;

@@ -21,6 +21,10 @@ std::string Device::render_file(const std::vector<Entry>&, int64_t) const { retu
 
 std::optional<std::vector<Entry>> Device::current() { return std::nullopt; }
 
+std::optional<std::vector<Entry>> Device::parse_listing(std::string_view) const {
+  return std::nullopt;
+}
+
 std::string Device::refresh_list(std::string_view, const std::string&) {
   throw UsageError("device " + name() + " (" + type() + ") cannot be told to refresh a list");
 }

@@ -60,6 +60,10 @@ class Device {
   virtual std::vector<std::string> reload_command() const { return {}; }
   // What the device holds now, for sync; nullopt when it cannot be listed.
   virtual std::optional<std::vector<Entry>> current();
+  // Entries in a saved answer of the device to its listing command (listing_hint()), for
+  // `sync --from-file`; nullopt when the device has no text listing.
+  virtual std::optional<std::vector<Entry>> parse_listing(std::string_view text) const;
+  virtual std::string listing_hint() const { return ""; }
   // File devices a firewall pulls: the device to tell after each publish, so it fetches the
   // new file now rather than at its next poll (PAN-OS EDL refresh).
   struct Refresh {

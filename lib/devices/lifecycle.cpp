@@ -657,7 +657,7 @@ std::string Lifecycle::render(const std::string& name) {
   return out;
 }
 
-void Lifecycle::sync(const std::string& name) {
+void Lifecycle::sync(const std::string& name, const std::string& from_file) {
   Device& dev = device(name);
   int64_t now = time::now();
   store::BlockStore blocks(ctx_.store().db());
@@ -691,31 +691,68 @@ void Lifecycle::sync(const std::string& name) {
     ctx_.warn(name + ": " + dev.path() + " differed from the store; rewritten");
     return;
   }
-  auto held = dev.current();
-  if (!held) throw UsageError("device " + name + " cannot be listed; use 'tr-block render'");
+  std::optional<std::vector<Entry>> held;
+  if (!from_file.empty()) {
+    // The device's own answer, saved by an operator (change-ticket workflow).
+    std::ifstream in(from_file, std::ios::binary);
+    if (!in) throw UsageError("cannot read " + from_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    held = dev.parse_listing(text.str());
+    if (!held) throw UsageError("device " + name + " (" + dev.type() + ") has no text listing to read");
+  } else {
+    held = dev.current();
+  }
+  if (!held) {
+    std::string hint = dev.listing_hint();
+    throw UsageError("device " + name + " cannot be listed" +
+                     (hint.empty() ? "; use 'tr-block render'"
+                                   : " directly; save its answer to '" + hint +
+                                         "' and give it with --from-file"));
+  }
   std::map<std::pair<std::string, std::string>, Entry> on_device;
   for (auto& e : *held) on_device[{e.type, e.value}] = e;
   store::BlockFilter f;
   f.device = name;
-  std::size_t checked = 0, repaired = 0;
+  std::size_t checked = 0, repaired = 0, confirmed = 0;
+  bool ticket = dev.mode() == Device::Mode::Ticket;
   for (const auto& row : blocks.list(f)) {
     if (row.state == "pending") continue;
     ++checked;
     auto key = std::make_pair(row.type, row.value);
     bool present = on_device.erase(key) > 0;
-    if (present) continue;
-    ++repaired;
+    if (present) {
+      // A change-ticket entry the device now shows: it is applied.
+      if (row.state != "planned") continue;
+      ++confirmed;
+      if (dry_run_) {
+        emit(action("block", row, "planned", "dry run: on the device; would confirm as applied"));
+        continue;
+      }
+      store::Transaction tx(ctx_.store().db());
+      blocks.set_state(row.id, "applied", now, row.detail);
+      audit("block.confirm", row, "applied", "seen on the device by sync");
+      tx.commit();
+      emit(action("block", row, "applied", "seen on the device by sync"));
+      continue;
+    }
     if (row.expires && *row.expires <= now) continue;  // expire will lift it
+    ++repaired;
     if (dry_run_) {
       emit(action("block", row, "planned", "dry run: missing on device; would re-apply"));
       continue;
     }
     try {
       std::string answer = dev.apply("block", to_entry(row), now);
+      // Ticket devices: the commands go to the ticket (and the action record); the entry is
+      // applied only when a later listing shows it.
+      if (ticket) answer += ":\n" + dev.render("block", to_entry(row), now);
+      std::string status = ticket ? "planned" : "applied";
       store::Transaction tx(ctx_.store().db());
-      audit("block.sync", row, "applied", "missing on device, re-applied; " + answer);
+      if (ticket && row.state != "planned") blocks.set_state(row.id, "planned", now, row.detail);
+      audit("block.sync", row, status, "missing on device, re-applied; " + answer);
       tx.commit();
-      emit(action("block", row, "applied", "missing on device, re-applied; " + answer));
+      emit(action("block", row, status, "missing on device, re-applied; " + answer));
     } catch (const ExternalError& e) {
       store::Transaction tx(ctx_.store().db());
       audit("block.sync", row, "failed", e.what());
@@ -726,6 +763,7 @@ void Lifecycle::sync(const std::string& name) {
   }
   ctx_.info(name + ": " + std::to_string(checked) + " entries in the store, " +
             std::to_string(repaired) + " missing on the device, " +
+            (confirmed ? std::to_string(confirmed) + " confirmed, " : std::string()) +
             std::to_string(on_device.size()) + " on the device but not in the store");
   // Entries the device holds under our tag/set that the store does not: lift them.
   for (const auto& [key, e] : on_device) {
@@ -741,10 +779,12 @@ void Lifecycle::sync(const std::string& name) {
     }
     try {
       std::string answer = dev.apply("unblock", e, now);
+      if (ticket) answer += ":\n" + dev.render("unblock", e, now);
+      std::string status = ticket ? "planned" : "applied";
       store::Transaction tx(ctx_.store().db());
-      audit("block.sync", row, "applied", "not in the store, removed; " + answer);
+      audit("block.sync", row, status, "not in the store, removed; " + answer);
       tx.commit();
-      emit(action("unblock", row, "applied", "not in the store, removed; " + answer));
+      emit(action("unblock", row, status, "not in the store, removed; " + answer));
     } catch (const ExternalError& ex) {
       ctx_.note_external_failure(name + ": " + cli::term_safe(ex.what(), 300));
       emit(action("unblock", row, "failed", ex.what()));

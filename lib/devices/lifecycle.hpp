@@ -60,7 +60,10 @@ class Lifecycle {
   void approve(const std::string& id);
   void reject(const std::string& id, const std::string& reason);
   void undo(const std::string& id);
-  void sync(const std::string& device);
+  // Compares what the device holds (listed over its API or SSH, or read from `from_file`, a
+  // saved answer to its listing command) with the store: re-applies what is missing, lifts
+  // what the store does not hold, confirms change-ticket entries the device now shows.
+  void sync(const std::string& device, const std::string& from_file = "");
   // Rewrites the files of file devices (all when `device` is empty).
   void publish(const std::string& device);
   // What the device holds according to the store, in its own syntax.

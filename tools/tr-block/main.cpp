@@ -84,6 +84,8 @@ int main(int argc, char** argv) {
   CLI::App* expire = app.add_subcommand("expire", "Lift every block whose time is up, on every device (cron)");
   CLI::App* sync = app.add_subcommand("sync", "Compare a device with the store and repair drift");
   sync->add_option("--device", device, "Device name")->required();
+  std::string from_file;
+  sync->add_option("--from-file", from_file, "Read the device's listing from this file (its answer to the show command)");
   CLI::App* apply = app.add_subcommand("apply", "Block per policy rules from incident, alert and verdict records");
   apply->add_option("--policy", policy, "Policy file (YAML)")->required();
   tool.add_inputs(apply);
@@ -131,7 +133,7 @@ int main(int argc, char** argv) {
     } else if (expire->parsed()) {
       life.expire();
     } else if (sync->parsed()) {
-      life.sync(device);
+      life.sync(device, from_file);
     } else if (apply->parsed()) {
       life.apply(policy);
     } else if (approve->parsed()) {
