@@ -108,51 +108,7 @@ CREATE INDEX incidents_rank ON incidents(priority, severity DESC, id);
 )sql"}};
 }
 
-std::vector<Migration> indicator_migrations() {
-  return {{"indicators-001", R"sql(
-CREATE TABLE indicators(
-  id INTEGER PRIMARY KEY,
-  type TEXT NOT NULL,
-  value TEXT NOT NULL,
-  source TEXT NOT NULL,
-  incident_id TEXT,
-  first_seen INTEGER NOT NULL,
-  last_seen INTEGER NOT NULL,
-  tags TEXT NOT NULL DEFAULT '[]',
-  UNIQUE(type, value, source));
-CREATE INDEX indicators_value ON indicators(type, value);
-CREATE TABLE verdicts(
-  id INTEGER PRIMARY KEY,
-  host TEXT NOT NULL,
-  ts INTEGER NOT NULL,
-  verdict TEXT NOT NULL,
-  incident_id TEXT,
-  record TEXT NOT NULL);
-CREATE INDEX verdicts_host ON verdicts(host, ts);
-)sql"},
-          // tr-ioc-check: endpoint snapshots kept for retro-hunting (one per host per check run,
-          // the artifact records as read) and indicator lookups by incident.
-          {"indicators-002", R"sql(
-CREATE TABLE ioc_snapshots(
-  id INTEGER PRIMARY KEY,
-  host TEXT NOT NULL,
-  collected INTEGER NOT NULL,
-  stored INTEGER NOT NULL,
-  artifacts INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX ioc_snapshots_host ON ioc_snapshots(host, collected);
-CREATE TABLE ioc_snapshot_artifacts(
-  snapshot_id INTEGER NOT NULL REFERENCES ioc_snapshots(id) ON DELETE CASCADE,
-  seq INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  record TEXT NOT NULL,
-  PRIMARY KEY(snapshot_id, seq)) WITHOUT ROWID;
-CREATE INDEX indicators_incident ON indicators(incident_id);
-)sql"},
-          {"indicators-003", R"sql(
--- tr-incident show reads an incident's verdicts.
-CREATE INDEX verdicts_incident ON verdicts(incident_id);
-)sql"}};
-}
+// indicator_migrations() is in store/indicators.cpp, with the SQL of that area.
 
 std::vector<Migration> block_migrations() {
   return {{"blocks-001", R"sql(
