@@ -169,12 +169,13 @@ const std::string& Checker::check_object(const void* object, std::string_view te
                             }),
              keep.end());
   for (const RawHit& r : keep) {
+    if (accept_ && !accept_(h, r.hit.indicator)) continue;
     IndicatorView iv = m_.indicator(r.hit.indicator);
     bool strong = is_strong(iv, r.hit.via);
     if (strong) h.strong = true;
     else h.weak = true;
-    if (h.matches.size() >= max_) {
-      ++h.omitted;
+    if (h.listed >= max_) {
+      h.matches.push_back({std::string(), r.hit.indicator, strong});
       continue;
     }
     JsonOut o;
@@ -192,28 +193,45 @@ const std::string& Checker::check_object(const void* object, std::string_view te
     o.field("strength", strong ? "strong" : "weak");
     o.field("historic", iv.origin->historic);
     o.end_object();
-    h.matches.push_back(o.take());
+    h.matches.push_back({o.take(), r.hit.indicator, strong});
+    ++h.listed;
   }
   return h.name;
 }
 
-std::string Checker::verdict_json(std::size_t i, std::string_view extra) const {
+std::string Checker::verdict_json(std::size_t i, std::string_view extra,
+                                  const std::vector<std::size_t>* only) const {
   const Host& h = hosts_[i];
+  bool strong = h.strong, weak = h.weak;
+  if (only) {
+    strong = weak = false;
+    for (std::size_t k : *only) (h.matches[k].strong ? strong : weak) = true;
+  }
   std::string out = "{\"kind\":\"verdict\",\"host\":";
   append_json_string(out, h.name);
   out += ",\"verdict\":";
-  append_json_string(out, h.verdict());
+  append_json_string(out, strong ? "infected" : weak ? "suspicious" : "clean");
   if (!extra.empty()) {
     out += ',';
     out += extra;
   }
   out += ",\"matches\":[";
-  for (std::size_t k = 0; k < h.matches.size(); ++k) {
-    if (k) out += ',';
-    out += h.matches[k];
+  std::size_t listed = 0, omitted = 0;
+  auto add = [&](const Match& m) {
+    if (m.json.empty()) {
+      ++omitted;
+      return;
+    }
+    if (listed++) out += ',';
+    out += m.json;
+  };
+  if (only) {
+    for (std::size_t k : *only) add(h.matches[k]);
+  } else {
+    for (const Match& m : h.matches) add(m);
   }
   out += ']';
-  if (h.omitted) out += ",\"matches_omitted\":" + std::to_string(h.omitted);
+  if (omitted) out += ",\"matches_omitted\":" + std::to_string(omitted);
   out += ",\"checked\":{";
   bool first = true;
   for (const auto& [t, n] : h.checked) {
@@ -497,16 +515,17 @@ void read_snapshots(cli::Context& ctx, const std::string& default_host, Checker&
 class SnapshotKeeper {
  public:
   explicit SnapshotKeeper(store::Store& s) : store_(s), is_(s.db()) {}
-  ~SnapshotKeeper() {
-    // Without finish() (an exception): the open transaction rolls back.
-  }
-  void add(const std::string& host, std::string_view type, std::string_view text) {
+  // Without finish() (an exception): the open transaction rolls back.
+  void add(const std::string& host, std::string_view type, std::string_view text,
+           int64_t collected) {
     if (!tx_) tx_ = std::make_unique<store::Transaction>(store_.db());
     auto it = snaps_.find(host);
     if (it == snaps_.end()) {
       int64_t now = time::now();
-      it = snaps_.emplace(host, Snap{is_.begin_snapshot(host, now, now), 0}).first;
+      it = snaps_.emplace(host, Snap{is_.begin_snapshot(host, now, now), 0, 0}).first;
     }
+    // The snapshot was taken when its newest artifact was collected (else: when checked).
+    if (collected > it->second.collected) it->second.collected = collected;
     is_.add_artifact(it->second.id, it->second.count++, std::string(type), text);
     if (++pending_ >= 5000) {
       tx_->commit();
@@ -514,11 +533,16 @@ class SnapshotKeeper {
       pending_ = 0;
     }
   }
-  void finish() {
+  // Ends the snapshots; the caller commits the transaction this leaves open (with the
+  // verdicts and findings of the same run).
+  store::Transaction& finish() {
     if (!tx_) tx_ = std::make_unique<store::Transaction>(store_.db());
-    for (const auto& [h, s] : snaps_) is_.finish_snapshot(s.id, s.count);
-    tx_->commit();
-    tx_.reset();
+    for (const auto& [h, s] : snaps_) is_.finish_snapshot(s.id, s.count, s.collected);
+    return *tx_;
+  }
+  int64_t snapshot_of(const std::string& host) const {
+    auto it = snaps_.find(host);
+    return it == snaps_.end() ? 0 : it->second.id;
   }
   store::IndicatorStore& indicators() { return is_; }
 
@@ -526,6 +550,7 @@ class SnapshotKeeper {
   struct Snap {
     int64_t id;
     int64_t count;
+    int64_t collected;
   };
   store::Store& store_;
   store::IndicatorStore is_;
@@ -533,6 +558,24 @@ class SnapshotKeeper {
   std::unordered_map<std::string, Snap> snaps_;
   std::size_t pending_ = 0;
 };
+
+// The "collected" time of an artifact record (RFC 3339), or 0.
+int64_t collected_of(std::string_view text) {
+  std::size_t k = text.find("\"collected\":\"");
+  if (k == std::string_view::npos) return 0;
+  k += 13;
+  std::size_t e = text.find('"', k);
+  if (e == std::string_view::npos) return 0;
+  auto t = time::parse_rfc3339(text.substr(k, e - k));
+  return t ? *t : 0;
+}
+
+store::Finding finding_of(const Matcher& m, const std::string& host, uint32_t indicator,
+                          int64_t snapshot_id) {
+  IndicatorView iv = m.indicator(indicator);
+  return {host, std::string(type_name(iv.type)), std::string(iv.value), iv.origin->source,
+          iv.origin->incident, snapshot_id};
+}
 
 std::string incident_member(const std::string& incident) {
   if (incident.empty()) return "";
@@ -565,20 +608,26 @@ void run_check(cli::Context& ctx, const CheckOptions& opt) {
       ctx, opt.host, checker,
       [&](std::string_view text, const SourcePos&) {
         // Checked already; keep it for retro-hunting.
-        if (keep) keep->add(checker.hosts()[checker.last_host()].name, checker.last_type(), text);
+        if (keep)
+          keep->add(checker.hosts()[checker.last_host()].name, checker.last_type(), text,
+                    collected_of(text));
       },
       [&](std::string_view other) { ctx.out().line(other); });
   if (ctx.interrupted()) return;
-  if (keep) keep->finish();
   int64_t now = time::now();
   std::string extra = incident_member(opt.incident);
-  std::unique_ptr<store::Transaction> tx;
-  if (keep) tx = std::make_unique<store::Transaction>(ctx.store().db());
+  store::Transaction* tx = keep ? &keep->finish() : nullptr;
   for (std::size_t i = 0; i < checker.hosts().size(); ++i) {
     const auto& h = checker.hosts()[i];
     std::string v = checker.verdict_json(i, extra);
     if (h.strong) ctx.note_finding();
-    if (keep) keep->indicators().save_verdict(h.name, now, h.verdict(), opt.incident, v);
+    if (keep) {
+      // Reported now, so retro-hunting will not report these again.
+      int64_t snap = keep->snapshot_of(h.name);
+      for (const auto& x : h.matches)
+        keep->indicators().add_finding(finding_of(m, h.name, x.indicator, snap), now);
+      keep->indicators().save_verdict(h.name, now, h.verdict(), opt.incident, v);
+    }
     ctx.out().line(v);
   }
   if (tx) tx->commit();
@@ -641,17 +690,33 @@ void run_retro(cli::Context& ctx, const CheckOptions& opt) {
   });
   m.finish();
   ctx.info("retro: " + std::to_string(m.size()) + " indicators imported since the last run");
+  int64_t now = time::now();
+  std::size_t reported = 0, known = 0;
   if (m.size() > 0) {
-    std::string extra = "\"retro\":true";
-    if (!opt.incident.empty()) extra += "," + incident_member(opt.incident);
     std::vector<store::SnapshotRow> snaps;
     is.each_snapshot([&](const store::SnapshotRow& s) {
       snaps.push_back(s);
       return true;
     });
+    // A finding (host x indicator) is reported once: in the oldest stored snapshot that holds
+    // it, with every artifact of that snapshot that matched, and never again in later runs or
+    // later snapshots. Each snapshot's findings and verdicts are one transaction; a dry run
+    // rolls them back.
+    int64_t current = 0;
+    std::unordered_map<std::string, int64_t> taken;  // host \x1f indicator -> snapshot
     for (const auto& s : snaps) {
       if (ctx.interrupted()) return;
+      store::Transaction tx(st.db());
+      current = s.id;
       Checker checker(m, opt.max_matches);
+      checker.set_filter([&](const Checker::Host& h, uint32_t indicator) {
+        std::string key = h.name + '\x1f' + std::to_string(indicator);
+        if (auto it = taken.find(key); it != taken.end()) return it->second == current;
+        bool fresh = is.add_finding(finding_of(m, h.name, indicator, current), now);
+        taken.emplace(std::move(key), fresh ? current : 0);
+        if (!fresh) ++known;
+        return fresh;
+      });
       is.each_artifact(s.id, [&](std::string_view text) {
         try {
           checker.check(text);
@@ -660,21 +725,63 @@ void run_retro(cli::Context& ctx, const CheckOptions& opt) {
         }
         return !ctx.interrupted();
       });
+      std::string snap = ",\"snapshot\":{\"id\":" + std::to_string(s.id) +
+                         ",\"collected\":\"" + time::format_rfc3339(s.collected) + "\"}";
       for (std::size_t i = 0; i < checker.hosts().size(); ++i) {
         const auto& h = checker.hosts()[i];
-        if (!h.strong && !h.weak) continue;
-        std::string snap = extra + ",\"snapshot\":{\"id\":" + std::to_string(s.id) +
-                           ",\"collected\":\"" + time::format_rfc3339(s.collected) + "\"}";
-        if (h.strong) ctx.note_finding();
-        ctx.out().line(checker.verdict_json(i, snap));
+        if (h.matches.empty()) continue;
+        // One verdict per incident the new findings belong to, so each incident shows its own.
+        std::vector<std::pair<std::string, std::vector<std::size_t>>> groups;
+        for (std::size_t k = 0; k < h.matches.size(); ++k) {
+          std::string inc = opt.incident.empty()
+                                ? m.indicator(h.matches[k].indicator).origin->incident
+                                : opt.incident;
+          auto g = std::find_if(groups.begin(), groups.end(),
+                                [&](const auto& x) { return x.first == inc; });
+          if (g == groups.end()) g = groups.insert(groups.end(), {inc, {}});
+          g->second.push_back(k);
+        }
+        for (const auto& [inc, only] : groups) {
+          std::string extra = "\"retro\":true";
+          if (!inc.empty()) extra += "," + incident_member(inc);
+          std::string v = checker.verdict_json(i, extra + snap, &only);
+          bool strong = std::any_of(only.begin(), only.end(),
+                                    [&](std::size_t k) { return h.matches[k].strong; });
+          if (strong) ctx.note_finding();
+          is.save_verdict(h.name, now, strong ? "infected" : "suspicious", inc, v);
+          ctx.out().line(v);
+          reported += only.size();
+        }
       }
+      if (!opt.dry_run) tx.commit();
     }
   }
+  ctx.info("retro: " + std::to_string(reported) + " new matches reported, " +
+           std::to_string(known) + " findings already reported before");
   if (!opt.dry_run && newest > after) {
     store::Transaction tx(st.db());
     st.set_cursor("ioc-check.retro", std::to_string(newest), time::now());
     tx.commit();
   }
+}
+
+void run_prune(cli::Context& ctx, int64_t keep_per_host, int64_t older_ms) {
+  if (keep_per_host < 0 && older_ms <= 0)
+    throw UsageError("prune: say what to delete with --keep N and/or --older AGE");
+  if (!ctx.store_exists()) throw UsageError("prune: no store at " + ctx.store_path());
+  store::Store& st = ctx.store();
+  store::IndicatorStore is(st.db());
+  int64_t before = older_ms > 0 ? time::now() - older_ms : 0;
+  store::Transaction tx(st.db());
+  int64_t n = is.prune_snapshots(keep_per_host, before);
+  JsonOut d;
+  d.begin_object();
+  if (keep_per_host >= 0) d.field("keep", keep_per_host);
+  if (before > 0) d.field("collected_before", time::format_rfc3339(before));
+  d.field("deleted", n).end_object();
+  st.audit(ctx.actor(), "ioc.prune", "snapshots", d.str());
+  tx.commit();
+  ctx.info("pruned " + std::to_string(n) + " stored snapshots");
 }
 
 }  // namespace tr::match

@@ -51,18 +51,30 @@ class Checker {
   const std::string& last_type() const { return last_type_; }
   std::size_t last_host() const { return last_host_; }
 
+  struct Match {
+    std::string json;  // the serialised match object; empty past max_matches (omitted)
+    uint32_t indicator;
+    bool strong;
+  };
   struct Host {
     std::string name;
     std::map<std::string, int64_t, std::less<>> checked;  // artifact type -> count
-    std::vector<std::string> matches;        // serialised match objects
-    std::size_t omitted = 0;
+    std::vector<Match> matches;  // every hit, in input order; listed ones first max_matches
+    std::size_t listed = 0;
     bool strong = false, weak = false;
     std::string verdict() const { return strong ? "infected" : weak ? "suspicious" : "clean"; }
   };
   const std::deque<Host>& hosts() const { return hosts_; }
   // The verdict record of host i; `extra` is raw JSON members appended before "matches"
-  // (e.g. "\"incident\":\"i-1\"").
-  std::string verdict_json(std::size_t i, std::string_view extra = {}) const;
+  // (e.g. "\"incident\":\"i-1\""). With `only` (indices into the host's matches), the verdict
+  // and the list are of those matches alone.
+  std::string verdict_json(std::size_t i, std::string_view extra = {},
+                           const std::vector<std::size_t>* only = nullptr) const;
+  // Decides, per host and indicator, whether a hit counts at all (retro-hunting drops findings
+  // already reported). Called once per hit that survives the per-artifact deduplication.
+  void set_filter(std::function<bool(const Host&, uint32_t indicator)> accept) {
+    accept_ = std::move(accept);
+  }
   void clear() {
     hosts_.clear();
     index_.clear();
@@ -76,6 +88,7 @@ class Checker {
   std::unordered_map<std::string_view, std::size_t> index_;
   std::string last_type_;
   std::size_t last_host_ = 0;
+  std::function<bool(const Host&, uint32_t)> accept_;
 };
 
 // Converts osquery output (a results-log object, or osqueryi's array of rows) to artifact
@@ -106,7 +119,11 @@ void load_into(cli::Context& ctx, Matcher& m, const std::vector<std::string>& fi
 void run_check(cli::Context& ctx, const CheckOptions& opt);
 // `tr-ioc-check import FILE...`
 void run_import(cli::Context& ctx, const std::vector<std::string>& files, const CheckOptions& opt);
-// `tr-ioc-check retro`
+// `tr-ioc-check retro`: stored snapshots against indicators imported since the last run;
+// each finding (host x indicator) is reported and kept once, with a verdict per incident.
 void run_retro(cli::Context& ctx, const CheckOptions& opt);
+// `tr-ioc-check prune`: deletes stored snapshots beyond the newest `keep_per_host` per host
+// (< 0: no limit) and those collected more than `older_ms` ago (<= 0: no limit).
+void run_prune(cli::Context& ctx, int64_t keep_per_host, int64_t older_ms);
 
 }  // namespace tr::match

@@ -114,6 +114,14 @@ struct Collector {
     return opt.only.empty() || std::find(opt.only.begin(), opt.only.end(), type) != opt.only.end();
   }
   std::string under_root(const std::string& p) const { return opt.root + p; }
+  // A path as the endpoint names it: without the --root prefix, so that IOCs naming
+  // "/usr/lib/x.so" match a mounted image's files too.
+  std::string shown(const std::string& p) const {
+    if (!opt.root.empty() && p.size() > opt.root.size() && p.compare(0, opt.root.size(), opt.root) == 0 &&
+        p[opt.root.size()] == '/')
+      return p.substr(opt.root.size());
+    return p;
+  }
 
   JsonOut begin(const char* type) {
     JsonOut o;
@@ -256,6 +264,7 @@ struct Collector {
     if (!want("file")) return;
     std::vector<std::string> roots = opt.paths;
     if (roots.empty()) roots = {"/tmp", "/var/tmp", "/dev/shm", "/etc", "/usr/local/bin", "/root"};
+    for (auto& r : roots) r = under_root(r);
     int64_t cutoff = time::now() - opt.since_ms;
     for (const auto& r : roots) {
       std::error_code ec;
@@ -279,7 +288,7 @@ struct Collector {
         int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
         if (mtime < cutoff) continue;
         JsonOut o = begin("file");
-        o.field("path", p);
+        o.field("path", shown(p));
         o.field("filename", it->path().filename().string());
         o.field("size", static_cast<int64_t>(st.st_size));
         o.field("mtime", static_cast<int64_t>(st.st_mtim.tv_sec));
@@ -327,7 +336,7 @@ struct Collector {
   void persistence_entry(const char* source, const std::string& path, const std::string& name,
                          const std::string& command, bool hash_file_too) {
     JsonOut o = begin("persistence");
-    o.field("source", source).field("path", path).field("name", name);
+    o.field("source", source).field("path", shown(path)).field("name", name);
     if (!command.empty()) {
       o.field("command", command);
       std::string prog = program_of(command);
@@ -369,6 +378,201 @@ struct Collector {
     }
   }
 
+  // A unit file: its ExecStart command (the first), and for timers the schedule and the unit
+  // they start.
+  void systemd_unit(const fs::path& path, const std::string& name) {
+    std::string text;
+    if (!read_file(path, text)) {
+      ++stats.unreadable;
+      return;
+    }
+    std::istringstream in(text);
+    std::string line, command, schedule, unit;
+    while (std::getline(in, line)) {
+      std::string t = trim(line);
+      auto value = [&](const char* key) -> std::string {
+        std::size_t n = std::strlen(key);
+        if (t.size() <= n || t.compare(0, n, key) != 0) return "";
+        return trim(std::string_view(t).substr(n));
+      };
+      std::string v;
+      if (command.empty() && !(v = value("ExecStart=")).empty()) command = v;
+      else if (schedule.empty() && !(v = value("OnCalendar=")).empty()) schedule = v;
+      else if (unit.empty() && !(v = value("Unit=")).empty()) unit = v;
+    }
+    JsonOut o = begin("persistence");
+    o.field("source", "systemd").field("path", shown(path)).field("name", name);
+    if (!command.empty()) {
+      o.field("command", command);
+      std::string prog = program_of(command);
+      if (!prog.empty()) o.field("program", prog);
+    }
+    if (!schedule.empty()) o.field("schedule", schedule);
+    if (!unit.empty()) o.field("unit", unit);
+    if (const FileDigests* h = digests(path, opt.max_size)) o.field("sha256", h->sha256);
+    done(o);
+  }
+
+  // /etc/ld.so.preload: every library it names is loaded into every dynamically linked
+  // program, a favourite of user-land rootkits. One record per library, hashed.
+  void ld_so_preload() {
+    std::string file = under_root("/etc/ld.so.preload"), text;
+    if (!read_file(file, text)) return;
+    std::string word;
+    auto flush = [&] {
+      if (word.empty()) return;
+      JsonOut o = begin("persistence");
+      o.field("source", "ld_so_preload").field("path", word);
+      o.field("name", std::string(fs::path(word).filename()));
+      o.field("config", shown(file));
+      if (word.front() == '/')
+        if (const FileDigests* h = digests(under_root(word), opt.max_size))
+          o.field("sha256", h->sha256).field("sha1", h->sha1).field("md5", h->md5);
+      done(o);
+      word.clear();
+    };
+    bool comment = false;
+    for (char c : text) {
+      if (c == '\n') comment = false;
+      if (comment) continue;
+      if (c == '#') {
+        comment = true;
+        flush();
+      } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':') {
+        flush();
+      } else {
+        word += c;
+      }
+    }
+    flush();
+  }
+
+  // at(1) jobs: /var/spool/cron/atjobs (Debian) or /var/spool/at (Red Hat). A job file is a
+  // shell script that restores the submitter's environment and then runs the command, which
+  // at writes inside a here-document ("<< 'marcinDELIMITER...'").
+  void at_jobs() {
+    for (const char* dir : {"/var/spool/cron/atjobs", "/var/spool/at"}) {
+      std::error_code ec;
+      for (const auto& d : fs::directory_iterator(under_root(dir), ec)) {
+        std::error_code e2;
+        if (!d.is_regular_file(e2) || d.path().filename().string().front() == '.') continue;
+        std::string text;
+        if (!read_file(d.path(), text)) {
+          ++stats.unreadable;
+          continue;
+        }
+        std::istringstream in(text);
+        std::string line, delimiter, command;
+        bool inside = false;
+        while (std::getline(in, line)) {
+          if (!line.empty() && line.back() == '\r') line.pop_back();
+          if (inside) {
+            if (line == delimiter) break;
+            if (!trim(line).empty()) command += (command.empty() ? "" : "; ") + trim(line);
+            continue;
+          }
+          std::size_t k = line.find("<< '");
+          if (k != std::string::npos && line.find("marcinDELIMITER", k) != std::string::npos) {
+            std::size_t e = line.find('\'', k + 4);
+            delimiter = line.substr(k + 4, e == std::string::npos ? std::string::npos : e - k - 4);
+            inside = true;
+          }
+        }
+        if (!inside) {  // not at's layout: report the script's last command line
+          std::istringstream again(text);
+          while (std::getline(again, line)) {
+            std::string t = trim(line);
+            if (!t.empty() && t[0] != '#') command = t;
+          }
+        }
+        persistence_entry("at", d.path(), d.path().filename(), command, true);
+      }
+    }
+  }
+
+  // XDG autostart entries (desktop sessions): the Exec= line of each .desktop file.
+  void autostart(const std::vector<std::string>& hs) {
+    std::vector<std::string> dirs = {under_root("/etc/xdg/autostart")};
+    for (const auto& h : hs) dirs.push_back(h + "/.config/autostart");
+    for (const auto& dir : dirs) {
+      std::error_code ec;
+      for (const auto& d : fs::directory_iterator(dir, ec)) {
+        std::error_code e2;
+        if (!d.is_regular_file(e2) || d.path().extension() != ".desktop") continue;
+        std::string text, line, command;
+        if (!read_file(d.path(), text)) continue;
+        std::istringstream in(text);
+        while (std::getline(in, line))
+          if (line.rfind("Exec=", 0) == 0) {
+            command = trim(std::string_view(line).substr(5));
+            break;
+          }
+        persistence_entry("autostart", d.path(), d.path().filename(), command, true);
+      }
+    }
+  }
+
+  // Loaded kernel modules (/proc/modules), with the module file from modules.dep when it is
+  // part of the running kernel's tree. A module loaded from anywhere else (insmod /tmp/x.ko)
+  // has no path: "in_tree": false is worth a look on its own.
+  void modules() {
+    if (!want("module")) return;
+    std::string text;
+    if (!read_file(opt.proc + "/modules", text, 16 << 20)) {
+      ++stats.unreadable;
+      return;
+    }
+    std::unordered_map<std::string, std::string> files;  // module name -> path
+    std::string release = kernel_release();
+    std::string dep;
+    std::string base = "/lib/modules/" + release + "/";
+    if (!release.empty() && read_file(under_root(base + "modules.dep"), dep, 64 << 20)) {
+      std::istringstream in(dep);
+      std::string line;
+      while (std::getline(in, line)) {
+        std::string rel = line.substr(0, line.find(':'));
+        std::string name = fs::path(rel).filename();
+        name = name.substr(0, name.find(".ko"));
+        std::replace(name.begin(), name.end(), '-', '_');
+        files.emplace(name, rel.front() == '/' ? rel : base + rel);
+      }
+    }
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      // name size refcount deps state address [taint flags]
+      std::istringstream f(line);
+      std::string name, size, refs, deps, state, address, taint;
+      if (!(f >> name >> size >> refs >> deps >> state >> address)) continue;
+      std::getline(f, taint);
+      taint = trim(taint);
+      if (taint.size() >= 2 && taint.front() == '(' && taint.back() == ')')
+        taint = taint.substr(1, taint.size() - 2);
+      JsonOut o = begin("module");
+      o.field("name", name);
+      o.field("size", static_cast<int64_t>(std::strtoll(size.c_str(), nullptr, 10)));
+      o.field("used_by", deps == "-" ? "" : deps.substr(0, deps.size() - (deps.back() == ',')));
+      o.field("status", state);
+      if (!taint.empty()) o.field("taint", taint);
+      auto it = files.find(name);
+      o.field("in_tree", it != files.end());
+      if (it != files.end()) {
+        o.field("path", it->second);
+        if (const FileDigests* h = digests(under_root(it->second), opt.max_size))
+          o.field("sha256", h->sha256).field("sha1", h->sha1).field("md5", h->md5);
+      }
+      done(o);
+    }
+  }
+
+  // The running kernel's release: --kernel-release, else /proc/sys/kernel/osrelease.
+  std::string kernel_release() const {
+    if (!opt.kernel_release.empty()) return opt.kernel_release;
+    std::string r;
+    if (!read_file(opt.proc + "/sys/kernel/osrelease", r, 256)) return "";
+    return trim(r);
+  }
+
   void persistence() {
     if (!want("persistence")) return;
     std::error_code ec;
@@ -381,10 +585,23 @@ struct Collector {
       for (const auto& d : fs::directory_iterator(under_root(dir), e2))
         if (d.is_regular_file()) cron_file(d.path(), false);
     }
-    std::vector<std::string> unit_dirs = {under_root("/etc/systemd/system")};
+    // Units an administrator (or an intruder) installs, then the packaged ones; transient
+    // units under /run too. A unit name is reported from the first folder that has it, as
+    // systemd itself resolves it.
+    std::vector<std::string> unit_dirs;
+    for (const char* d : {"/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+                          "/lib/systemd/system", "/usr/lib/systemd/system", "/etc/systemd/user",
+                          "/usr/lib/systemd/user"})
+      unit_dirs.push_back(under_root(d));
     std::vector<std::string> hs = homes();
     for (const auto& h : hs) unit_dirs.push_back(h + "/.config/systemd/user");
+    std::set<std::string> seen_units;  // folder kind (system/user) + unit name
+    std::set<std::pair<dev_t, ino_t>> seen_dirs;  // /lib is often a symlink to /usr/lib
     for (const auto& dir : unit_dirs) {
+      struct stat dst;
+      if (::stat(dir.c_str(), &dst) != 0 || !seen_dirs.insert({dst.st_dev, dst.st_ino}).second)
+        continue;
+      bool user = dir.find("/user") != std::string::npos;
       std::error_code e2;
       auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, e2);
       if (e2) continue;
@@ -394,27 +611,24 @@ struct Collector {
         if (it->is_symlink(e3) || !it->is_regular_file(e3)) continue;
         std::string ext = it->path().extension();
         if (ext != ".service" && ext != ".timer" && ext != ".path" && ext != ".socket") continue;
-        std::string text;
-        read_file(it->path(), text);
-        std::istringstream in(text);
-        std::string line, command;
-        while (std::getline(in, line)) {
-          std::string t = trim(line);
-          if (t.rfind("ExecStart=", 0) == 0) {
-            command = t.substr(10);
-            break;
-          }
-        }
-        persistence_entry("systemd", it->path(), it->path().filename(), command, true);
+        std::string name = it->path().filename();
+        if (!seen_units.insert((user ? "u:" : "s:") + name).second) continue;
+        systemd_unit(it->path(), name);
       }
     }
-    std::vector<std::string> rcs = {under_root("/etc/profile"), under_root("/etc/bash.bashrc"),
-                                    under_root("/etc/zsh/zshrc"), under_root("/etc/rc.local")};
+    ld_so_preload();
+    at_jobs();
+    autostart(hs);
+    std::vector<std::string> rcs;
+    for (const char* f : {"/etc/profile", "/etc/bash.bashrc", "/etc/bash.bash_logout", "/etc/zsh/zshrc",
+                          "/etc/zsh/zshenv", "/etc/zsh/zprofile", "/etc/zsh/zlogin", "/etc/environment",
+                          "/etc/rc.local"})
+      rcs.push_back(under_root(f));
     for (const auto& d : fs::directory_iterator(under_root("/etc/profile.d"), ec))
       rcs.push_back(d.path());
     for (const auto& h : hs)
-      for (const char* f : {".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc",
-                            ".zprofile", ".config/fish/config.fish"})
+      for (const char* f : {".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile",
+                            ".zshrc", ".zshenv", ".zprofile", ".zlogin", ".config/fish/config.fish"})
         rcs.push_back(h + "/" + f);
     for (const auto& p : rcs) {
       struct stat st;
@@ -446,7 +660,7 @@ struct Collector {
           for (std::size_t i = k + 2; i < words.size(); ++i) comment += (comment.empty() ? "" : " ") + words[i];
           std::string digest = sha256_hex(blob);
           JsonOut o = begin("persistence");
-          o.field("source", "authorized_keys").field("path", p).field("name", comment);
+          o.field("source", "authorized_keys").field("path", shown(p)).field("name", comment);
           o.field("key_type", words[k]);
           o.field("fingerprint", "SHA256:" + b64_encode_nopad(hex_to_bytes(digest)));
           o.field("sha256", digest);
@@ -492,6 +706,7 @@ CollectStats collect(const CollectOptions& opt, const std::function<void(const s
   c.sockets();
   c.files();
   c.persistence();
+  c.modules();
   return c.stats;
 }
 

@@ -10,8 +10,16 @@
 //   file        path, size, mtime, sha256, sha1, md5: regular files under --path changed
 //               within --since (symlinks are not followed; files over --max-size are listed
 //               without hashes)
-//   persistence source (cron, systemd, shell_rc, authorized_keys), path, name, command,
-//               sha256 (of the file; of the key blob for authorized_keys)
+//   persistence source (cron, at, systemd, shell_rc, autostart, ld_so_preload,
+//               authorized_keys), path, name, command, program, sha256 (of the file; of the
+//               key blob for authorized_keys; of the library for ld_so_preload); systemd
+//               units from /etc, /run, /usr/local/lib, /lib and /usr/lib (system and user)
+//               and ~/.config/systemd/user, timers with their schedule and unit
+//   module      name, size, used_by, status, taint, in_tree, path and hashes of the .ko
+//               file (loaded kernel modules from /proc/modules, files from modules.dep)
+//
+// With a root (--root DIR: a mounted image, or a fake tree in tests) every file is read under
+// DIR, /proc as DIR/proc, and paths are reported as the endpoint sees them (without DIR).
 //
 // Unreadable items (other users' processes without root) are skipped: the collector reports
 // what it can see and says how much it could not on -v.
@@ -27,8 +35,10 @@ struct CollectOptions {
   int64_t since_ms = 24 * 3600 * 1000;  // file changes in the last N
   std::vector<std::string> paths;       // empty: /tmp /var/tmp /dev/shm and every home
   std::string host;                     // empty: gethostname()
-  std::string root = "";                // prefix for /etc, /home, /var (tests)
-  std::string proc = "/proc";
+  std::string root = "";                // a mounted system to read instead of / (paths are
+                                        // reported without it); "" = this machine
+  std::string proc = "/proc";           // ROOT/proc with a root
+  std::string kernel_release;           // for /lib/modules/<release>; "" = from proc
   int64_t max_size = 64ll << 20;        // hash files up to this size
   std::vector<std::string> only;        // artifact types to collect; empty: all
 };

@@ -42,12 +42,16 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   collect->add_option("--only", copt.only,
                       "Collect only this artifact type (process, connection, listening, file, "
-                      "persistence); repeatable")
+                      "persistence, module); repeatable")
       ->allow_extra_args(false)
-      ->check(CLI::IsMember({"process", "connection", "listening", "file", "persistence"}));
+      ->check(CLI::IsMember({"process", "connection", "listening", "file", "persistence",
+                             "module"}));
   collect->add_option("--max-size", max_size, "Hash files up to this many bytes")
       ->capture_default_str();
   collect->add_option("--host", copt.host, "Host name to report (default: this machine's)");
+  collect->add_option("--root", copt.root,
+                      "Read a mounted system under DIR instead of / (its DIR/proc too); paths "
+                      "are reported without DIR");
 
   CLI::App* import = app.add_subcommand(
       "import", "Keep indicators in the store (with their source and incident) for later checks");
@@ -61,6 +65,16 @@ int main(int argc, char** argv) {
       "retro", "Re-check every stored snapshot against indicators imported since the last run");
   retro->add_flag("--dry-run", opt.dry_run, "Report, but do not remember this run");
   retro->add_option("--max-matches", opt.max_matches, "Most matches listed per host");
+  retro->add_option("--incident", opt.incident,
+                    "Incident for the new findings (default: the indicators' own)");
+
+  CLI::App* prune = app.add_subcommand(
+      "prune", "Delete stored snapshots: all but the newest N per host, or those older than AGE");
+  int64_t prune_keep = -1;
+  std::string prune_older;
+  prune->add_option("--keep", prune_keep, "Keep the newest N snapshots of each host");
+  prune->add_option("--older", prune_older, "Delete snapshots collected longer ago than AGE "
+                                            "(e.g. 30d)");
 
   return tool.run(argc, argv, [&](tr::cli::Context& ctx) {
     if (history && no_history) throw tr::UsageError("--history and --no-history exclude each other");
@@ -70,6 +84,9 @@ int main(int argc, char** argv) {
       auto s = tr::time::parse_duration(since);
       if (!s) throw tr::UsageError("--since: not a duration: " + since);
       copt.since_ms = *s;
+      while (copt.root.size() > 1 && copt.root.back() == '/') copt.root.pop_back();
+      if (copt.root == "/") copt.root.clear();
+      if (!copt.root.empty()) copt.proc = copt.root + "/proc";
       try {
         copt.max_size = std::stoll(max_size);
       } catch (const std::exception&) {
@@ -80,6 +97,16 @@ int main(int argc, char** argv) {
                std::to_string(stats.unreadable) + " items could not be read (run as root for all)");
     } else if (import->parsed()) {
       tr::match::run_import(ctx, import_files, opt);
+    } else if (prune->parsed()) {
+      int64_t older = 0;
+      if (!prune_older.empty()) {
+        auto d = tr::time::parse_duration(prune_older);
+        if (!d || *d <= 0) throw tr::UsageError("--older: not a duration: " + prune_older);
+        older = *d;
+      }
+      if (prune->count("--keep") && prune_keep < 0)
+        throw tr::UsageError("--keep: needs a number of snapshots, 0 or more");
+      tr::match::run_prune(ctx, prune_keep, older);
     } else if (retro->parsed()) {
       tr::match::run_retro(ctx, opt);
     } else {

@@ -87,3 +87,42 @@ TEST_CASE("snapshots keep artifacts in order, per host", "[match]") {
   REQUIRE(recs.size() == 2);
   CHECK(recs[1].find("\"b\"") != std::string::npos);
 }
+
+TEST_CASE("findings are kept once per host and indicator, and survive pruning", "[match]") {
+  TempDb t;
+  Store s(t.path);
+  IndicatorStore is(s.db());
+  Transaction tx(s.db());
+  Finding f{"wks-1", "sha256", std::string(64, 'a'), "cape:1", "i-1", 0};
+  CHECK(is.add_finding(f, 1000));
+  CHECK_FALSE(is.add_finding(f, 2000));  // the same finding again
+  f.source = "misp:7";                   // another report naming the same hash is news
+  CHECK(is.add_finding(f, 2000));
+  f.host = "wks-2";
+  CHECK(is.add_finding(f, 2000));
+  CHECK(is.count_findings() == 3);
+
+  // Three snapshots of wks-1 (collected 100, 300, 200) and one of wks-2.
+  for (int64_t c : {100, 300, 200}) is.finish_snapshot(is.begin_snapshot("wks-1", 0, 0), 0, c);
+  int64_t w2 = is.begin_snapshot("wks-2", 50, 0);
+  is.add_artifact(w2, 0, "dns", R"({"kind":"artifact"})");
+  auto hosts_collected = [&] {
+    std::vector<std::pair<std::string, int64_t>> v;
+    is.each_snapshot([&](const SnapshotRow& r) {
+      v.emplace_back(r.host, r.collected);
+      return true;
+    });
+    return v;
+  };
+  CHECK(is.prune_snapshots(-1, 0) == 0);  // nothing asked
+  CHECK(is.prune_snapshots(2, 0) == 1);   // wks-1 keeps its two newest
+  CHECK(hosts_collected() ==
+        std::vector<std::pair<std::string, int64_t>>{{"wks-1", 300}, {"wks-1", 200}, {"wks-2", 50}});
+  CHECK(is.prune_snapshots(-1, 201) == 2);  // collected before 201
+  CHECK(hosts_collected() == std::vector<std::pair<std::string, int64_t>>{{"wks-1", 300}});
+  std::size_t artifacts = 0;
+  is.each_artifact(w2, [&](std::string_view) { return ++artifacts, true; });
+  CHECK(artifacts == 0);  // deleted with their snapshot
+  CHECK(is.prune_snapshots(0, 0) == 1);
+  CHECK(is.count_findings() == 3);
+}
