@@ -205,9 +205,19 @@ std::optional<std::string> idn_domain(std::string_view s) {
   if (s.size() > 1024 || has_control(s)) return std::nullopt;
   std::string text(s);
   char* out = nullptr;
-  if (idn2_lookup_u8(reinterpret_cast<const uint8_t*>(text.c_str()),
-                     reinterpret_cast<uint8_t**>(&out), IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) !=
-      IDN2_OK)
+  auto lookup = [&](int mode) {
+    return idn2_lookup_u8(reinterpret_cast<const uint8_t*>(text.c_str()),
+                          reinterpret_cast<uint8_t**>(&out), IDN2_NFC_INPUT | mode) == IDN2_OK;
+  };
+  // libidn2's non-transitional mode also applies IDNA2008's stricter code point rules, which
+  // refuse names browsers still resolve through UTS #46 ("i❤.ws" -> xn--i-7iq.ws). For a name
+  // without the four deviation characters (ß ẞ ς ZWJ ZWNJ) both UTS #46 modes map alike, so
+  // the transitional call gives the browser's answer; bidi controls are refused by both.
+  static constexpr std::string_view deviations[] = {"\xC3\x9F", "\xE1\xBA\x9E", "\xCF\x82",
+                                                    "\xE2\x80\x8C", "\xE2\x80\x8D"};
+  bool deviation = std::any_of(std::begin(deviations), std::end(deviations),
+                               [&](std::string_view d) { return s.find(d) != std::string_view::npos; });
+  if (!lookup(IDN2_NONTRANSITIONAL) && (deviation || !lookup(IDN2_TRANSITIONAL)))
     return std::nullopt;
   std::unique_ptr<char, decltype(&idn2_free)> owned(out, &idn2_free);
   std::string_view a(out);
@@ -401,21 +411,26 @@ std::string decode_unreserved(std::string_view s) {
 
 }  // namespace
 
-std::optional<std::string> canonical_url(std::string_view url) {
-  url = trim(url);
-  if (url.empty() || url.size() > 8192 || has_control(url)) return std::nullopt;
+namespace {
+
+// The normalised URL, or nullopt when it has no "scheme://" with a valid host and port. With
+// `key`, the scheme, user info and fragment are left out (url_match_key).
+std::optional<std::string> normalise_url(std::string_view url, bool key) {
   auto p = split_url(url);
-  // Without "scheme://" (a path, "mailto:", a bare "host/path" from a proxy log) there is no
-  // authority to normalise: the value is kept as given.
-  if (!p || p->scheme.empty()) return std::string(url);
-  std::string out = lower(p->scheme);
-  out += "://";
-  if (p->has_userinfo) {
-    append_normalised(out, p->userinfo);
-    out += '@';
-  }
+  if (!p || p->scheme.empty()) return std::nullopt;
+  std::string scheme = lower(p->scheme);
   auto host = url_host_text(*p, true);
-  if (!host) return std::string(url);  // "hxxp://evil[.]example": only matches itself
+  if (!host) return std::nullopt;
+  std::string out;
+  out.reserve(url.size() + 8);
+  if (!key) {
+    out += scheme;
+    out += "://";
+    if (p->has_userinfo) {
+      append_normalised(out, p->userinfo);
+      out += '@';
+    }
+  }
   out += *host;
   if (p->has_port && !p->port.empty()) {
     std::string_view port = p->port;
@@ -427,13 +442,33 @@ std::optional<std::string> canonical_url(std::string_view url) {
     }
     if (n > 65535) return std::nullopt;
     std::string text = std::to_string(n);  // ":080" is port 80
-    if (text != default_port(out.substr(0, out.find(':')))) out += ":" + text;
+    if (text != default_port(scheme)) out += ":" + text;
   }
+  std::string_view rest = p->rest;
+  if (key) rest = rest.substr(0, rest.find('#'));
   // An empty path is "/" for the web schemes (RFC 7230 section 2.7.3): both send "GET /".
-  if ((p->rest.empty() || p->rest.front() != '/') && !default_port(lower(p->scheme)).empty())
-    out += '/';
-  append_normalised(out, p->rest);
+  if ((rest.empty() || rest.front() != '/') && !default_port(scheme).empty()) out += '/';
+  append_normalised(out, rest);
   return out;
+}
+
+}  // namespace
+
+std::optional<std::string> canonical_url(std::string_view url) {
+  url = trim(url);
+  if (url.empty() || url.size() > 8192 || has_control(url)) return std::nullopt;
+  // Without "scheme://" (a path, "mailto:", a bare "host/path" from a proxy log), or with a
+  // host or port that is not valid ("hxxp://evil[.]example"), there is nothing to normalise:
+  // the value is kept as given and matches only itself.
+  if (auto n = normalise_url(url, false)) return n;
+  return std::string(url);
+}
+
+std::optional<std::string> url_match_key(std::string_view url) {
+  url = trim(url);
+  if (url.empty() || url.size() > 8192 || has_control(url)) return std::nullopt;
+  if (url.find("://") == std::string_view::npos) return normalise_url("http://" + std::string(url), true);
+  return normalise_url(url, true);
 }
 
 std::optional<std::string> url_host(std::string_view url) {

@@ -40,9 +40,14 @@ std::optional<std::string> canonical_email(std::string_view s);   // lower, one 
 // punycode, IPv4-mapped as IPv4, no trailing dot), default port dropped, empty web path "/",
 // percent-escapes of unreserved characters decoded and the others in upper-case hex, spaces
 // and non-ASCII bytes escaped. Paths are not otherwise touched (no dot-segment removal).
-// Without "scheme://", or with a host that is neither a domain nor an IP, the text is kept
-// as given. Nullopt for control characters, invalid UTF-8 or an invalid port.
+// Without "scheme://", or with a host that is neither a domain nor an IP
+// (or an invalid port) the text is kept as given. Nullopt for control characters or invalid
+// UTF-8.
 std::optional<std::string> canonical_url(std::string_view s);
+// The key two URLs that reach the same resource share: canonical_url without scheme, user
+// info and fragment ("HTTPS://u@Evil.Example:443/a#x" -> "evil.example/a"); a URL without a
+// scheme is read as http. Nullopt when there is no valid host.
+std::optional<std::string> url_match_key(std::string_view s);
 // Dispatch on type; "host" takes the domain form when it is a DNS name; types without a rule
 // (path, user, ...) are trimmed and must be non-empty and free of control characters.
 std::optional<std::string> canonical(std::string_view type, std::string_view value);

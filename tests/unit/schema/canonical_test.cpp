@@ -24,6 +24,9 @@ TEST_CASE("domains: internationalised names compare in punycode", "[schema]") {
   // Non-transitional: the sharp s is its own name, as browsers resolve it.
   CHECK(canonical_domain("faß.de") == "xn--fa-hia.de");
   CHECK(canonical_domain("faß.de") != canonical_domain("fass.de"));
+  // Emoji names (registered under IDNA2003, resolved by browsers through UTS #46).
+  CHECK(canonical_domain("i\xE2\x9D\xA4.ws") == "xn--i-7iq.ws");
+  CHECK(canonical_domain("\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3.example") == "abc.example");  // full-width
   // A homograph stays a different name (Cyrillic а), now visibly so.
   CHECK(canonical_domain("\xD0\xB0pple.com") == "xn--pple-43d.com");
   CHECK(canonical_domain("\xD0\xB0pple.com") != canonical_domain("apple.com"));
@@ -90,8 +93,8 @@ TEST_CASE("URLs: scheme and host case, IDN host, default ports", "[schema]") {
   CHECK(canonical_url("http://evil.example") == "http://evil.example/");
   CHECK(canonical_url("http://evil.example?q=1") == "http://evil.example/?q=1");
   CHECK(canonical_url("http://User@EVIL.example/") == "http://User@evil.example/");
-  CHECK_FALSE(canonical_url("http://evil.example:99999/"));
-  CHECK_FALSE(canonical_url("http://evil.example:8o/"));
+  CHECK(canonical_url("http://evil.example:99999/") == "http://evil.example:99999/");  // as given
+  CHECK(canonical_url("http://EVIL.example:8o/") == "http://EVIL.example:8o/");
 }
 
 TEST_CASE("URLs: percent-encoding normalised without changing path semantics", "[schema]") {
@@ -137,4 +140,15 @@ TEST_CASE("hosts and e-mail domains share the domain form", "[schema]") {
   CHECK(url_host("https://EVIL.example.:8443/x") == "evil.example");
   CHECK(url_host("http://[::ffff:203.0.113.7]/") == "203.0.113.7");
   CHECK(url_host("http://bücher.example/") == "xn--bcher-kva.example");
+}
+
+TEST_CASE("URL match keys leave out scheme, user info and fragment", "[schema]") {
+  CHECK(url_match_key("HTTPS://u:p@Evil.Example.:443/a%7e?q#frag") == "evil.example/a~?q");
+  CHECK(url_match_key("evil.example/gate.php") == "evil.example/gate.php");
+  CHECK(url_match_key("evil.example:80") == "evil.example/");
+  CHECK(url_match_key("http://bücher.example/x") == url_match_key("http://xn--bcher-kva.example/x"));
+  CHECK(url_match_key("http://[::ffff:203.0.113.7]/x") == "203.0.113.7/x");
+  CHECK_FALSE(url_match_key("hxxp://evil[.]example/"));
+  CHECK_FALSE(url_match_key("http://evil.example:70000/"));
+  CHECK_FALSE(url_match_key("http://evil.example/\x1b[0m"));
 }
