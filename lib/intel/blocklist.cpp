@@ -2,8 +2,12 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "core/error.hpp"
 #include "intel/csv.hpp"
+#include "intel/ip_table.hpp"
 #include "schema/observable.hpp"
 
 namespace tr::intel {
@@ -115,92 +119,37 @@ std::string_view feed_value(std::string_view line, std::string_view format, std:
   return first_token(line);
 }
 
-int LocalBlocklists::list_id(const std::string& name) {
-  for (std::size_t i = 0; i < names_.size(); ++i)
-    if (names_[i] == name) return static_cast<int>(i);
-  if (names_.size() >= kMaxLists)
-    throw UsageError("more than " + std::to_string(kMaxLists) + " blocklists");
-  names_.push_back(name);
-  return static_cast<int>(names_.size() - 1);
+namespace {
+
+bool all_of(std::string_view s, const char* set) {
+  return s.find_first_not_of(set) == std::string_view::npos;
 }
 
-static uint64_t hash_key(char type, std::string_view v) {
-  // FNV-1a over the type letter and the value: cheap, and stable for the sorted table.
-  uint64_t h = 1469598103934665603ull;
-  h = (h ^ static_cast<unsigned char>(type)) * 1099511628211ull;
-  for (unsigned char c : v) h = (h ^ c) * 1099511628211ull;
-  return h ^ (h >> 32);
-}
-
-bool LocalBlocklists::add_value(std::string_view v, uint64_t bit) {
-  auto add_string = [&](char type, std::string_view value) {
-    strings_.push_back({hash_key(type, value), static_cast<uint32_t>(arena_.size() + 1),
-                        static_cast<uint32_t>(value.size()), bit});
-    arena_.push_back(type);
-    arena_.append(value);
-    strings_frozen_ = false;
-  };
-  switch (classify(v)) {
-    case 'i': {
-      auto net = parse_network(v);
-      ips_.insert(net->first, net->second, bit);
-      return true;
-    }
-    case 'u':
-      add_string('u', v);
-      return true;
-    case 'h':
-      add_string('h', *canonical_hash(v));
-      return true;
-    case 'd': {
-      std::string_view d = v;
-      if (d.starts_with("*.")) d.remove_prefix(2);
-      auto c = canonical_domain(d);
-      if (!c) return false;
-      add_string('d', *c);
-      return true;
-    }
-    default:
-      return false;
+// The Matcher type a feed value is read as; the Matcher validates it. Cheap on purpose: a
+// million entries are classified while loading, and a wrong guess is only a refusal.
+std::optional<match::Type> feed_type(std::string_view v) {
+  if (v.empty() || v.size() > 2048) return std::nullopt;
+  if (v.find("://") != std::string_view::npos) {
+    if (has_bad_url_char(v)) return std::nullopt;
+    return match::Type::Url;
   }
-}
-
-void LocalBlocklists::freeze() {
-  if (!ips_.frozen()) ips_.freeze([](uint64_t& into, const uint64_t& from) { into |= from; });
-  if (strings_frozen_) return;
-  auto text = [&](const StringEntry& e) {
-    return std::string_view(arena_).substr(e.offset - 1, e.length + 1);
-  };
-  std::sort(strings_.begin(), strings_.end(), [&](const StringEntry& a, const StringEntry& b) {
-    if (a.hash != b.hash) return a.hash < b.hash;
-    return text(a) < text(b);
-  });
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < strings_.size(); ++i) {
-    if (out > 0 && strings_[out - 1].hash == strings_[i].hash &&
-        text(strings_[out - 1]) == text(strings_[i])) {
-      strings_[out - 1].mask |= strings_[i].mask;
-      continue;
+  if (v.find('@') != std::string_view::npos) return match::Type::Email;
+  // Domains hold no ':' and always a letter in their last label.
+  if (v.find(':') != std::string_view::npos || all_of(v, "0123456789./"))
+    return match::Type::Ip;  // a network when it has a prefix length
+  if (all_of(v, "0123456789abcdefABCDEF")) {
+    switch (v.size()) {
+      case 32: return match::Type::Md5;
+      case 40: return match::Type::Sha1;
+      case 64: return match::Type::Sha256;
+      case 128: return match::Type::Sha512;
+      default: return std::nullopt;
     }
-    strings_[out++] = strings_[i];
   }
-  strings_.resize(out);
-  strings_.shrink_to_fit();
-  string_index_.reset(strings_.size());
-  for (std::size_t i = 0; i < strings_.size(); ++i)
-    string_index_.insert(strings_[i].hash, static_cast<uint32_t>(i));
-  strings_frozen_ = true;
+  return match::Type::Domain;  // "*.wild.example" too: the parent rule covers it
 }
 
-const uint64_t* LocalBlocklists::find_string(char type, std::string_view value) const {
-  uint64_t h = hash_key(type, value);
-  uint32_t at = string_index_.find(h, [&](uint32_t pos) {
-    const StringEntry& e = strings_[pos];
-    return e.hash == h && e.length == value.size() && arena_[e.offset - 1] == type &&
-           std::string_view(arena_).substr(e.offset, e.length) == value;
-  });
-  return at == HashIndex::kEmpty ? nullptr : &strings_[at].mask;
-}
+}  // namespace
 
 LoadStats LocalBlocklists::load_text(std::string_view text, const std::string& name,
                                      const std::string& format) {
@@ -209,10 +158,12 @@ LoadStats LocalBlocklists::load_text(std::string_view text, const std::string& n
   if (std::find(formats.begin(), formats.end(), format) == formats.end())
     throw UsageError("blocklist " + name + ": unknown format \"" + format +
                      "\" (auto, plain, drop, hosts, csv, dshield, json)");
-  uint64_t bit = uint64_t{1} << list_id(name);
+  if (std::find(names_.begin(), names_.end(), name) == names_.end()) names_.push_back(name);
   LoadStats st;
   std::string scratch;
-  arena_.reserve(arena_.size() + text.size() / 2);
+  // About one entry a line: sizing the tables once saves rehashing a million keys.
+  matcher_.reserve(matcher_.size() +
+                   static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t nl = text.find('\n', start);
@@ -222,12 +173,13 @@ LoadStats LocalBlocklists::load_text(std::string_view text, const std::string& n
     ++st.lines;
     std::string_view v = feed_value(line, format, scratch);
     if (v.empty()) continue;
-    if (add_value(v, bit))
+    auto type = feed_type(v);
+    if (type && matcher_.add(*type, v, name, "", false).empty())
       ++st.entries;
     else
       ++st.invalid;
   }
-  freeze();
+  matcher_.finish();
   return st;
 }
 
@@ -236,59 +188,53 @@ LoadStats LocalBlocklists::load_file(const std::string& path, const std::string&
   return load_text(read_file(path), name, format);
 }
 
-void LocalBlocklists::report(uint64_t mask, std::string_view type, std::string_view value,
-                             std::string entry, std::vector<BlockHit>& out) const {
+std::size_t LocalBlocklists::list_index(const match::Origin* origin) const {
   for (std::size_t i = 0; i < names_.size(); ++i)
-    if (mask & (uint64_t{1} << i))
-      out.push_back({std::string(type), std::string(value), names_[i], entry});
+    if (names_[i] == origin->source) return i;
+  return names_.size();
+}
+
+void LocalBlocklists::report(match::Type t, std::string_view probe, std::string_view type,
+                             std::string_view value, std::vector<BlockHit>& out) const {
+  thread_local std::vector<match::Hit> hits;
+  thread_local std::vector<std::pair<std::size_t, uint32_t>> best;  // (list, indicator)
+  hits.clear();
+  best.clear();
+  matcher_.match(t, probe, hits);
+  for (const match::Hit& h : hits) {
+    // A domain that only hosts a listed URL is not on the list (a URL on a shared host).
+    if (t == match::Type::Domain && h.via == match::Via::UrlHost) continue;
+    std::size_t list = list_index(matcher_.indicator(h.indicator).origin);
+    bool seen = false;
+    for (const auto& b : best) seen |= b.first == list;
+    if (!seen) best.emplace_back(list, h.indicator);  // the Matcher reports the most specific first
+  }
+  std::sort(best.begin(), best.end());
+  for (const auto& [list, indicator] : best)
+    out.push_back({std::string(type), std::string(value), names_[list],
+                   std::string(matcher_.indicator(indicator).value)});
 }
 
 void LocalBlocklists::match(std::string_view type, std::string_view value,
                             std::vector<BlockHit>& out) const {
-  if (!strings_frozen_ || !ips_.frozen()) const_cast<LocalBlocklists*>(this)->freeze();
-  auto probe = [&](char t, std::string_view v) { return find_string(t, v); };
-  auto match_domain = [&](std::string_view d) {
-    // The domain and each parent with at least two labels.
-    while (d.find('.') != std::string_view::npos) {
-      if (const uint64_t* m = probe('d', d)) {
-        report(*m, type, value, std::string(d), out);
-        return;
-      }
-      d.remove_prefix(d.find('.') + 1);
-    }
-  };
-  auto match_ip = [&](std::string_view ip) {
-    auto a = IpAddr::parse(ip);
-    if (!a) return;
-    int len = 0;
-    if (const uint64_t* m = ips_.find(*a, &len)) {
-      std::string entry = std::string(ip);
-      if (len != a->bits()) {
-        auto net = parse_network(std::string(ip) + "/" + std::to_string(len));
-        entry = net->first.str() + "/" + std::to_string(len);
-      }
-      report(*m, type, value, entry, out);
-    }
-  };
   if (type == "ip") {
-    match_ip(value);
+    report(match::Type::Ip, value, type, value, out);
   } else if (type == "domain" || type == "host") {
-    match_domain(value);
+    report(match::Type::Domain, value, type, value, out);
   } else if (type == "url") {
-    if (const uint64_t* m = probe('u', value)) {
-      report(*m, type, value, std::string(value), out);
-      return;
-    }
-    if (auto host = url_host(value)) {
-      if (IpAddr::parse(*host))
-        match_ip(*host);
-      else
-        match_domain(*host);
-    }
-  } else if (type == "sha256" || type == "sha1" || type == "md5") {
-    if (const uint64_t* m = probe('h', value)) report(*m, type, value, std::string(value), out);
+    report(match::Type::Url, value, type, value, out);
+  } else if (type == "sha256") {
+    report(match::Type::Sha256, value, type, value, out);
+  } else if (type == "sha1") {
+    report(match::Type::Sha1, value, type, value, out);
+  } else if (type == "md5") {
+    report(match::Type::Md5, value, type, value, out);
   } else if (type == "email") {
-    if (auto d = email_domain(value)) match_domain(*d);
+    std::size_t before = out.size();
+    report(match::Type::Email, value, type, value, out);
+    // A listed address, else its domain on a domain list.
+    if (out.size() == before)
+      if (auto d = email_domain(value)) report(match::Type::Domain, *d, type, value, out);
   }
 }
 

@@ -1,10 +1,13 @@
 // Blocklists: local feed files matched against an alert's observables.
 //
-// tr-ioc-check's matching engine (lib/match) is meant to serve this too; until it exists the
-// matcher sits behind BlocklistMatcher so that the enrichment stage does not care which engine
-// answers. LocalBlocklists is the stand-in: exact IPs and networks (longest prefix), exact
-// domains and parent domains ("a.evil.example" hits a listed "evil.example"), exact URLs (and
-// their host), hashes, and the domain of an e-mail address.
+// One matching engine serves tr-ioc-check and tr-enrich: LocalBlocklists loads feed files into
+// lib/match's Matcher (one indicator per entry, its origin the list's name) and answers behind
+// BlocklistMatcher, so the enrichment stage does not care which engine answers. What matches
+// is the Matcher's semantics (matcher.hpp): exact IPs and networks, exact domains and parent
+// domains ("a.evil.example" hits a listed "evil.example"), URLs (normalised, and their host),
+// hashes and e-mail addresses; tr-enrich adds the domain of an e-mail address and reads a
+// "host" observable as a domain. Each list reports its most specific hit once: the longest
+// network, the name itself before a parent, the exact URL before its host.
 //
 // Feed formats read (`format: auto` guesses per line):
 //   plain   one value a line, "#" or ";" comments, a trailing comment after the value
@@ -14,16 +17,16 @@
 //   dshield DShield block.txt "start<TAB>end<TAB>prefix..."
 //   json    one JSON object a line (URLhaus/ThreatFox dumps, Spamhaus DROP JSON): the first
 //           of url, ioc, ioc_value, cidr, ip, domain, sha256_hash, md5_hash
-// Feed text is untrusted: every value is validated and canonicalised; lines that are not
-// values are counted as invalid, never matched.
+// Feed text is untrusted: every value is validated and canonicalised by the Matcher; lines
+// that are not values, and values the Matcher refuses as too broad (a /4 network, a loopback
+// address, a bare TLD, the digest of empty content), are counted as invalid, never matched.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "intel/hash_index.hpp"
-#include "intel/ip_table.hpp"
+#include "match/matcher.hpp"
 
 namespace tr::intel {
 
@@ -48,9 +51,8 @@ struct LoadStats {
 
 class LocalBlocklists : public BlocklistMatcher {
  public:
-  static constexpr std::size_t kMaxLists = 64;
   // Loads a file as list `name` (several files may share a name). Throws UsageError when the
-  // file cannot be read, when there are more than 64 lists, or for an unknown format.
+  // file cannot be read or for an unknown format.
   LoadStats load_file(const std::string& path, const std::string& name,
                       const std::string& format = "auto");
   LoadStats load_text(std::string_view text, const std::string& name,
@@ -58,30 +60,16 @@ class LocalBlocklists : public BlocklistMatcher {
 
   void match(std::string_view type, std::string_view value,
              std::vector<BlockHit>& out) const override;
-  std::size_t size() const override { return ips_.size() + strings_.size(); }
-  // Sorts the tables after loading; match() freezes on first use otherwise.
-  void freeze();
+  std::size_t size() const override { return matcher_.size(); }
+  const match::Matcher& matcher() const { return matcher_; }
 
  private:
-  int list_id(const std::string& name);
-  bool add_value(std::string_view text, uint64_t bit);
-  void report(uint64_t mask, std::string_view type, std::string_view value, std::string entry,
-              std::vector<BlockHit>& out) const;
-  const uint64_t* find_string(char type, std::string_view value) const;
-  std::vector<std::string> names_;
-  mutable IpTable<uint64_t> ips_;
-  // Domains, URLs and hashes, keyed by a one-letter type prefix + canonical value: the text
-  // in one arena, and (hash, offset, length, lists) entries sorted by hash. No per-entry
-  // allocation, so a million entries load in well under a second.
-  struct StringEntry {
-    uint64_t hash;
-    uint32_t offset, length;
-    uint64_t mask;
-  };
-  std::string arena_;
-  mutable std::vector<StringEntry> strings_;
-  HashIndex string_index_;
-  mutable bool strings_frozen_ = true;
+  std::size_t list_index(const match::Origin* origin) const;
+  // Matches `probe` as `t`; reports hits as the observable (type, value).
+  void report(match::Type t, std::string_view probe, std::string_view type,
+              std::string_view value, std::vector<BlockHit>& out) const;
+  match::Matcher matcher_;
+  std::vector<std::string> names_;  // in load order: the order hits are reported in
 };
 
 // Parses one feed line in `format`; returns the raw value to add, or "" when the line holds

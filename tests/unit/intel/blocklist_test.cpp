@@ -67,3 +67,34 @@ TEST_CASE("an unknown feed format is a usage error", "[intel]") {
   LocalBlocklists b;
   CHECK_THROWS_WITH(b.load_text("x", "l", "xml"), Catch::Contains("unknown format"));
 }
+
+TEST_CASE("blocklists use tr-ioc-check's engine, with its refusals", "[intel]") {
+  LocalBlocklists b;
+  LoadStats st = b.load_text(
+      "0.0.0.0/4\n127.0.0.1\ncom\nd41d8cd98f00b204e9800998ecf8427e\nphish@evil.example\n"
+      "10.0.0.0/8\n10.1.0.0/16\nhttp://shared.example/x\n",
+      "first");
+  // Too broad to be evidence: a /4, loopback, a bare TLD, the MD5 of empty content.
+  CHECK(st.entries == 4);
+  CHECK(st.invalid == 4);
+  b.load_text("10.0.0.0/8\n", "second");
+  CHECK(b.size() == 5);
+
+  CHECK(hits(b, "email", "phish@evil.example").at(0).entry == "phish@evil.example");
+  CHECK(hits(b, "email", "other@evil.example").empty());
+  // Each list once, with its most specific entry, in load order.
+  auto h = hits(b, "ip", "10.1.2.3");
+  REQUIRE(h.size() == 2);
+  CHECK(h[0].list == "first");
+  CHECK(h[0].entry == "10.1.0.0/16");
+  CHECK(h[1].list == "second");
+  CHECK(h[1].entry == "10.0.0.0/8");
+  // An IPv4-mapped address is the IPv4 address.
+  CHECK(hits(b, "ip", "::ffff:10.1.2.3").size() == 2);
+  // A listed URL says nothing about its host or other URLs on it.
+  CHECK(hits(b, "domain", "shared.example").empty());
+  CHECK(hits(b, "url", "http://shared.example/y").empty());
+  // URLs are compared normalised: scheme and host case, default port, empty path.
+  CHECK(hits(b, "url", "HTTP://Shared.Example:80/x").at(0).entry == "http://shared.example/x");
+  CHECK(hits(b, "host", "a.evil.example").empty());
+}
