@@ -13,6 +13,7 @@ complete -c tr-enrich -l blocklist-format -x -a 'auto plain drop hosts csv dshie
 complete -c tr-enrich -l vt -d 'Look up observables on VirusTotal'
 complete -c tr-enrich -l rdap -d 'Look up domain registration dates with RDAP'
 complete -c tr-enrich -l abuseipdb -d 'Look up public IPs on AbuseIPDB'
+complete -c tr-enrich -l public-suffix-list -r -F -d 'Public Suffix List for RDAP'
 complete -c tr-enrich -l offline -d 'No network: local data and the cache only'
 complete -c tr-enrich -l passive -d 'Intelligence from local data and the cache only'
 complete -c tr-enrich -l store -r -F -d 'Case store'

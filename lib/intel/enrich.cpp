@@ -194,6 +194,16 @@ void write_geo(JsonOut& j, const GeoInfo& g) {
   j.end_object();
 }
 
+// What the services are asked about: every observable but private addresses.
+std::vector<Observable> remote_lookups(const View& v) {
+  std::vector<Observable> lookups;
+  for (const auto& o : v.observables) {
+    if (o.type == "ip" && is_private_ip(o.value)) continue;
+    lookups.push_back(o);
+  }
+  return lookups;
+}
+
 std::string join_more(const std::string& first, std::size_t total) {
   if (total <= 1) return first;
   return first + " (and " + std::to_string(total - 1) + " more)";
@@ -246,6 +256,8 @@ void EnrichOptions::merge_config(const Config& c) {
   abuseipdb = abuseipdb || c.get_bool("enrich.abuseipdb.enabled", false);
   passive = passive || c.get_bool("enrich.passive", false);
   new_domain_days = static_cast<int>(c.get_int("enrich.rdap.new_days", new_domain_days));
+  batch = static_cast<int>(c.get_int("enrich.batch", batch));
+  if (batch < 1 || batch > 10000) throw UsageError("enrich.batch: expected 1 to 10000 alerts");
 }
 
 Enricher::Enricher(const EnrichOptions& opt, const Config& config, const Warn& warn)
@@ -286,6 +298,15 @@ void Enricher::enrich(std::string_view alert, std::string& out, std::vector<std:
   if (!process(alert, out, errors)) {
     out.append(alert);  // not an alert: unchanged
   }
+}
+
+void Enricher::plan(std::string_view line) {
+  if (!remote_) return;
+  static thread_local simdjson::dom::parser parser;
+  element root;
+  if (parser.parse(line.data(), line.size()).get(root) || !root.is_object()) return;
+  if (str(member(root, "kind")) != "alert") return;
+  remote_->plan(remote_lookups(read_view(root)));
 }
 
 bool Enricher::process(std::string_view alert, std::string& out,
@@ -397,12 +418,7 @@ bool Enricher::process(std::string_view alert, std::string& out,
   }
   RemoteFindings remote;
   if (remote_) {
-    std::vector<Observable> lookups;
-    for (const auto& o : v.observables) {
-      if (o.type == "ip" && is_private_ip(o.value)) continue;
-      lookups.push_back(o);
-    }
-    remote_->lookup(lookups, remote);
+    remote_->lookup(remote_lookups(v), remote);
     for (auto& e : remote.errors) errs.push_back(e);
     const VtVerdict* worst = nullptr;
     std::size_t bad = 0;
@@ -587,35 +603,61 @@ void run_enrich(cli::Context& ctx, Enricher& enricher) {
   std::vector<std::string> errors;
   std::set<std::string> reported;
   std::size_t bytes_before = 0;
+  // With remote lookups, lines wait in a window until its lookups are answered together;
+  // the window is emitted in input order (also at the end of each file).
+  struct Held {
+    std::string text;
+    std::size_t number, length;
+    bool too_long;
+  };
+  std::vector<Held> window;
+  const std::size_t window_size = enricher.batching() ? enricher.batch_size() : 0;
+  auto handle = [&](const jsonl::LineReader& reader, std::string_view text, std::size_t number,
+                    bool too_long, std::size_t length) {
+    if (too_long) {
+      ctx.reject({reader.name(), number}, "line is longer than " +
+                                              std::to_string(ctx.max_line()) + " bytes (" +
+                                              std::to_string(length) + ")");
+      return;
+    }
+    buf.clear();
+    errors.clear();
+    try {
+      if (enricher.process(text, buf, errors))
+        ctx.out().line(buf);
+      else
+        ctx.out().line(text);
+    } catch (const RecordError& e) {
+      ctx.reject({reader.name(), number}, e.what());
+    }
+    for (const auto& e : errors)
+      if (reported.size() < 1000 && reported.insert(e).second)
+        ctx.note_external_failure(cli::term_safe(e, 400));
+  };
+  auto flush = [&](const jsonl::LineReader& reader) {
+    if (window.empty()) return;
+    enricher.resolve();
+    for (const Held& h : window) handle(reader, h.text, h.number, h.too_long, h.length);
+    window.clear();
+  };
   for (const auto& path : inputs) {
     auto reader = jsonl::LineReader::open(path, ctx.max_line());
     jsonl::Line line;
     while (!ctx.interrupted() && reader.next(line)) {
-      if (line.too_long) {
-        ctx.count_read();
-        ctx.reject({reader.name(), line.number},
-                   "line is longer than " + std::to_string(ctx.max_line()) + " bytes (" +
-                       std::to_string(line.length) + ")");
+      if (!line.too_long && line.text.find_first_not_of(" \t") == std::string_view::npos)
         continue;
-      }
-      if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
       ctx.count_read();
-      buf.clear();
-      errors.clear();
-      try {
-        if (enricher.process(line.text, buf, errors))
-          ctx.out().line(buf);
-        else
-          ctx.out().line(line.text);
-      } catch (const RecordError& e) {
-        ctx.reject({reader.name(), line.number}, e.what());
+      if (window_size == 0) {
+        handle(reader, line.text, line.number, line.too_long, line.length);
+      } else {
+        window.push_back({std::string(line.text), line.number, line.length, line.too_long});
+        if (!line.too_long) enricher.plan(line.text);
+        if (window.size() >= window_size) flush(reader);
       }
-      for (const auto& e : errors)
-        if (reported.size() < 1000 && reported.insert(e).second)
-          ctx.note_external_failure(cli::term_safe(e, 400));
       if ((line.number & 1023) == 0)
         ctx.progress(ctx.read(), bytes_before + reader.bytes_read());
     }
+    if (!ctx.interrupted()) flush(reader);
     bytes_before += reader.bytes_read();
   }
   if (ctx.rejected() > 0)

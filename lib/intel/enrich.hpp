@@ -27,6 +27,10 @@ struct EnrichOptions {
   bool vt = false, rdap = false, abuseipdb = false;
   bool passive = false;
   int new_domain_days = 30;
+  // Remote lookups are batched over a window of this many alerts (enrich.batch): their
+  // requests go out together, deduplicated, and the alerts come out in input order once
+  // answered. 1 asks per alert (for `tail -f` pipelines that must not wait for a window).
+  int batch = 32;
   // Configured feeds (enrich.feeds) not downloaded yet: `feeds update` has not run.
   std::vector<std::string> missing_feeds;
 
@@ -48,6 +52,16 @@ class Enricher {
   // for a record of another kind (to be passed through as it is). Throws RecordError for a
   // line that is not a JSON object, with the messages of Record::parse.
   bool process(std::string_view line, std::string& out, std::vector<std::string>& errors);
+
+  // Batching of remote lookups across alerts (see EnrichOptions::batch): plan() notes the
+  // lookups of one input line (nothing for other kinds or unparsable lines, which process()
+  // reports), resolve() makes the noted requests; process() then answers from them.
+  bool batching() const { return remote_ != nullptr && opt_.batch > 1; }
+  std::size_t batch_size() const { return static_cast<std::size_t>(opt_.batch); }
+  void plan(std::string_view line);
+  void resolve() {
+    if (remote_) remote_->resolve();
+  }
 
   const Directory& directory() const { return users_; }
   const Assets& assets() const { return assets_; }

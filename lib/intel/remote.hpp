@@ -42,6 +42,13 @@ class RemoteIntel {
   virtual ~RemoteIntel() = default;
   // Looks up the observables of one alert (canonical; private IPs already removed).
   virtual void lookup(const std::vector<Observable>& observables, RemoteFindings& out) = 0;
+
+  // Batching across alerts (a window of pending alerts, see run_enrich): plan() notes the
+  // lookups one alert will need, resolve() makes every noted request at once, deduplicated,
+  // within the rate limits, so that lookup() then answers each alert of the window from
+  // memory, failures included. Without these calls lookup() asks per alert.
+  virtual void plan(const std::vector<Observable>& observables) { (void)observables; }
+  virtual void resolve() {}
 };
 
 }  // namespace tr::intel

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <set>
 
 #include "cli/tool.hpp"
 #include "core/error.hpp"
@@ -214,6 +215,10 @@ IntelSettings IntelSettings::from_config(const Config& c, bool vt, bool abuse, b
   rd.not_found_ttl_ms = 86400000LL;
   s.rdap = ServiceSettings::from_config(c, "rdap", rdap, rd);
   s.rdap_bootstrap = url_setting(c, "enrich.rdap.bootstrap", s.rdap_bootstrap);
+  if (auto psl = c.get_path("enrich.rdap.public_suffix_list"); !psl.empty()) {
+    s.public_suffix_list = psl;
+    s.public_suffix_list_set = true;
+  }
   s.recheck_for_ms = c.get_duration("enrich.virustotal.recheck_for", s.recheck_for_ms);
   s.abuse_max_age_days = static_cast<int>(c.get_int("enrich.abuseipdb.max_age_days", 90));
   s.cache_only = cache_only;
@@ -322,16 +327,28 @@ std::vector<std::pair<std::string, std::string>> parse_rdap_bootstrap(std::strin
 std::string IntelServices::vt_url_id(std::string_view url) { return base64url(url); }
 
 IntelServices::IntelServices(IntelSettings settings, store::Store* store,
-                             std::function<void(const std::string&)> log)
-    : s_(std::move(settings)), store_(store), log_(std::move(log)) {
+                             std::function<void(const std::string&)> log,
+                             std::function<void(const std::string&)> warn)
+    : s_(std::move(settings)), store_(store), log_(std::move(log)), window_(std::make_unique<Batch>()) {
   if (s_.vt.enabled) vt_ = std::make_unique<Service>("virustotal", s_.vt, log_);
   if (s_.abuse.enabled) abuse_ = std::make_unique<Service>("abuseipdb", s_.abuse, log_);
-  if (s_.rdap.enabled) rdap_ = std::make_unique<Service>("rdap", s_.rdap, log_);
+  if (s_.rdap.enabled) {
+    rdap_ = std::make_unique<Service>("rdap", s_.rdap, log_);
+    try {
+      psl_ = PublicSuffixList::load(s_.public_suffix_list);
+    } catch (const UsageError& e) {
+      if (s_.public_suffix_list_set) throw;
+      // The default list is missing (no publicsuffix package): ask about the name one label
+      // left of the registry's suffix, which is right for .com and wrong for .co.uk.
+      if (warn) warn(std::string("public suffix list: ") + e.what() +
+                     "; RDAP asks about the name one label left of the TLD");
+    }
+  }
 }
 
 IntelServices::~IntelServices() = default;
 
-bool IntelServices::load_bootstrap(RemoteFindings& out) {
+bool IntelServices::load_bootstrap() {
   if (bootstrap_) return true;
   if (bootstrap_failed_) return false;
   int64_t now = time::now();
@@ -348,11 +365,10 @@ bool IntelServices::load_bootstrap(RemoteFindings& out) {
         body = r.body;
         if (store_) store_->cache_put("rdap-bootstrap", s_.rdap_bootstrap, r.body, now, 86400000);
       } else {
-        out.errors.push_back("rdap: bootstrap " + net::redact_url(req.url) + ": " +
-                             error_detail(r));
+        bootstrap_error_ = "rdap: bootstrap " + net::redact_url(req.url) + ": " + error_detail(r);
       }
     } catch (const ExternalError& e) {
-      out.errors.push_back(std::string("rdap: bootstrap: ") + e.what());
+      bootstrap_error_ = std::string("rdap: bootstrap: ") + e.what();
     }
   }
   if (!body) {
@@ -364,6 +380,20 @@ bool IntelServices::load_bootstrap(RemoteFindings& out) {
 }
 
 std::string IntelServices::rdap_base(const std::string& domain, std::string* registrable) const {
+  if (psl_) {
+    // The registry holds the registrable name ("example.co.uk" for "a.b.example.co.uk"); the
+    // bootstrap names the registry's server by the name's TLD (or a longer suffix).
+    auto name = psl_->registrable(domain);
+    if (!name) return "";  // a public suffix itself: nobody registered it
+    for (const auto& [suffix, base] : *bootstrap_) {
+      if (name->size() <= suffix.size() + 1 || !name->ends_with(suffix) ||
+          (*name)[name->size() - suffix.size() - 1] != '.')
+        continue;
+      registrable->assign(*name);
+      return base;
+    }
+    return "";
+  }
   for (const auto& [suffix, base] : *bootstrap_) {
     if (domain.size() <= suffix.size() + 1) continue;
     if (domain.compare(domain.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
@@ -377,19 +407,45 @@ std::string IntelServices::rdap_base(const std::string& domain, std::string* reg
   return "";
 }
 
-void IntelServices::lookup(const std::vector<Observable>& observables, RemoteFindings& out) {
+// The requests still to make for a list of observables, one per (service, cache key).
+struct IntelServices::Batch {
+  std::vector<Query> vt, abuse, rdap;
+  std::set<std::string> keys;  // "source\x1fkey"
+  void add(std::vector<Query>& into, const std::string& source, Query q) {
+    if (keys.insert(source + '\x1f' + q.cache_key).second) into.push_back(std::move(q));
+  }
+};
+
+std::optional<std::string> IntelServices::cached(const std::string& source, const std::string& key,
+                                                 int64_t now) {
+  std::string mk = source + '\x1f' + key;
+  if (auto it = memo_.find(mk); it != memo_.end()) return it->second;
+  if (!store_) return std::nullopt;
+  auto v = store_->cache_get(source, key, now);
+  if (v) memo_[mk] = *v;
+  return v;
+}
+
+const std::string* IntelServices::failed(const std::string& source, const std::string& key) const {
+  auto it = window_errors_.find(source + '\x1f' + key);
+  return it == window_errors_.end() ? nullptr : &it->second;
+}
+
+void IntelServices::collect(const std::vector<Observable>& observables, RemoteFindings* out,
+                            Batch& batch) {
   int64_t now = time::now();
-  // The in-memory copy of the cache keeps a long stream from asking the store again for the
-  // same values; bounded so that memory stays flat (the store still has every answer).
-  if (memo_.size() > 100000) memo_.clear();
-  std::vector<Query> vt_q, abuse_q, rdap_q;
-  auto cached = [&](const std::string& source, const std::string& key) -> std::optional<std::string> {
-    std::string mk = source + '\x1f' + key;
-    if (auto it = memo_.find(mk); it != memo_.end()) return it->second;
-    if (!store_) return std::nullopt;
-    auto v = store_->cache_get(source, key, now);
-    if (v) memo_[mk] = *v;
-    return v;
+  // Answered from memory or the cache: into `out` (when looking up); failed in this window:
+  // the error into `out`; otherwise a request for `batch` (unless cache-only).
+  auto answer = [&](const std::string& source, const std::string& key, auto&& use) -> bool {
+    if (auto c = cached(source, key, now)) {
+      if (out) use(*c);
+      return true;
+    }
+    if (const std::string* e = failed(source, key)) {
+      if (out) out->errors.push_back(*e);
+      return true;
+    }
+    return s_.cache_only;
   };
   for (const auto& o : observables) {
     const std::string& t = o.type;
@@ -401,72 +457,121 @@ void IntelServices::lookup(const std::vector<Observable>& observables, RemoteFin
       if (t == "url") path = "/urls/" + vt_url_id(o.value);
       if (!path.empty()) {
         std::string key = t + ":" + o.value;
-        if (auto c = cached("virustotal", key)) {
-          if (auto v = vt_from_cache(*c)) {
+        bool done = answer("virustotal", key, [&](const std::string& c) {
+          if (auto v = vt_from_cache(c)) {
             v->type = t;
             v->value = o.value;
-            out.vt.push_back(*v);
+            out->vt.push_back(*v);
           }
-        } else if (!s_.cache_only) {
+        });
+        if (!done) {
           Query q{"vt", t, o.value, key, {}};
           q.request.url = s_.vt.url + path;
           q.request.headers = {{"x-apikey", s_.vt.key->reveal()}, {"Accept", "application/json"}};
           q.request.timeout_ms = s_.vt.timeout_ms;
-          vt_q.push_back(std::move(q));
+          batch.add(batch.vt, "virustotal", std::move(q));
         }
       }
     }
     if (abuse_ && t == "ip") {
-      std::string key = o.value;
-      if (auto c = cached("abuseipdb", key)) {
-        if (auto a = abuse_from_cache(*c)) {
+      bool done = answer("abuseipdb", o.value, [&](const std::string& c) {
+        if (auto a = abuse_from_cache(c)) {
           a->ip = o.value;
-          out.abuse.push_back(*a);
+          out->abuse.push_back(*a);
         }
-      } else if (!s_.cache_only) {
-        Query q{"abuse", t, o.value, key, {}};
+      });
+      if (!done) {
+        Query q{"abuse", t, o.value, o.value, {}};
         q.request.url = s_.abuse.url + "/check?ipAddress=" + net::url_encode(o.value) +
                         "&maxAgeInDays=" + std::to_string(s_.abuse_max_age_days);
         q.request.headers = {{"Key", s_.abuse.key->reveal()}, {"Accept", "application/json"}};
         q.request.timeout_ms = s_.abuse.timeout_ms;
-        abuse_q.push_back(std::move(q));
+        batch.add(batch.abuse, "abuseipdb", std::move(q));
       }
     }
-    if (rdap_ && t == "domain" && load_bootstrap(out)) {
+    if (rdap_ && t == "domain") {
+      if (!load_bootstrap()) {
+        // Reported once, on the first alert that needed it.
+        if (out && !bootstrap_error_.empty()) out->errors.push_back(std::move(bootstrap_error_));
+        bootstrap_error_.clear();
+        continue;
+      }
       std::string registrable;
       std::string base = rdap_base(o.value, &registrable);
       if (base.empty()) continue;  // no RDAP for this TLD: unknown, not an error
-      bool dup = false;
-      for (const auto& d : out.rdap) dup |= d.domain == registrable;
-      for (const auto& q : rdap_q) dup |= q.value == registrable;
-      if (dup) continue;
-      if (auto c = cached("rdap", registrable)) {
-        if (auto d = rdap_from_cache(*c)) {
+      if (out) {  // several names of one alert under one registered domain: one answer
+        bool dup = false;
+        for (const auto& d : out->rdap) dup |= d.domain == registrable;
+        if (dup) continue;
+      }
+      bool done = answer("rdap", registrable, [&](const std::string& c) {
+        if (auto d = rdap_from_cache(c)) {
           d->domain = registrable;
-          out.rdap.push_back(*d);
+          out->rdap.push_back(*d);
         }
-      } else if (!s_.cache_only) {
+      });
+      if (!done) {
         Query q{"rdap", "domain", registrable, registrable, {}};
         q.request.url = base + "domain/" + net::url_encode(registrable);
         q.request.headers = {{"Accept", "application/rdap+json"}};
         q.request.timeout_ms = s_.rdap.timeout_ms;
-        rdap_q.push_back(std::move(q));
+        batch.add(batch.rdap, "rdap", std::move(q));
       }
     }
   }
-  if (!vt_q.empty()) run_queries(*vt_, vt_q, out);
-  if (!abuse_q.empty()) run_queries(*abuse_, abuse_q, out);
-  if (!rdap_q.empty()) run_queries(*rdap_, rdap_q, out);
 }
 
-void IntelServices::run_queries(Service& svc, std::vector<Query>& queries, RemoteFindings& out) {
+void IntelServices::run_batch(Batch& batch, RemoteFindings& out, bool remember_failures) {
+  if (!batch.vt.empty()) run_queries(*vt_, batch.vt, out, remember_failures);
+  if (!batch.abuse.empty()) run_queries(*abuse_, batch.abuse, out, remember_failures);
+  if (!batch.rdap.empty()) run_queries(*rdap_, batch.rdap, out, remember_failures);
+}
+
+void IntelServices::lookup(const std::vector<Observable>& observables, RemoteFindings& out) {
+  // The in-memory copy of the cache keeps a long stream from asking the store again for the
+  // same values; bounded so that memory stays flat (the store still has every answer). With
+  // batching it is trimmed when a window starts (plan()), never between resolve() and the
+  // lookups that read it.
+  if (!batching_ && memo_.size() > 100000) memo_.clear();
+  for (auto& e : loose_errors_) out.errors.push_back(std::move(e));
+  loose_errors_.clear();
+  Batch now;
+  collect(observables, &out, now);
+  run_batch(now, out, false);
+}
+
+void IntelServices::plan(const std::vector<Observable>& observables) {
+  if (!batching_ || window_resolved_) {
+    if (memo_.size() > 100000) memo_.clear();
+    window_errors_.clear();
+    window_resolved_ = false;
+  }
+  batching_ = true;
+  collect(observables, nullptr, *window_);
+}
+
+void IntelServices::resolve() {
+  RemoteFindings ignored;  // the answers land in memo_, the failures in window_errors_
+  run_batch(*window_, ignored, true);
+  *window_ = Batch{};
+  window_resolved_ = true;
+}
+
+void IntelServices::run_queries(Service& svc, std::vector<Query>& queries, RemoteFindings& out,
+                                bool remember_failures) {
   std::vector<net::Request> reqs;
   for (const auto& q : queries) reqs.push_back(q.request);
   std::vector<net::Result> results;
+  // A failure is the alert's error; in a batch, every alert of the window that needed the
+  // answer gets it (lookup() finds it in window_errors_).
+  auto fail = [&](const Query& q, std::string error) {
+    if (remember_failures) window_errors_[svc.name + '\x1f' + q.cache_key] = error;
+    out.errors.push_back(std::move(error));
+  };
   try {
     results = svc.client.send_all(reqs, svc.settings.concurrency);
   } catch (const ExternalError& e) {
-    out.errors.push_back(svc.name + ": " + e.what());
+    for (const auto& q : queries) fail(q, svc.name + ": " + e.what());
     return;
   }
   int64_t now = time::now();
@@ -487,7 +592,7 @@ void IntelServices::run_queries(Service& svc, std::vector<Query>& queries, Remot
               std::to_string(q.request.timeout_ms / 1000.0).substr(0, 4) + " s" +
               (tail == std::string::npos ? "" : err.substr(tail));
       }
-      out.errors.push_back(what + cli::term_safe(err, 300));
+      fail(q, what + cli::term_safe(err, 300));
       continue;
     }
     const net::Response& resp = *r.response;
@@ -504,16 +609,16 @@ void IntelServices::run_queries(Service& svc, std::vector<Query>& queries, Remot
       } else if (q.kind == "rdap") {
         value = rdap_cache_value(DomainAge{}, false);
       } else {
-        out.errors.push_back(what + error_detail(resp));
+        fail(q, what + error_detail(resp));
         continue;
       }
     } else if (resp.status != 200) {
-      out.errors.push_back(what + error_detail(resp));
+      fail(q, what + error_detail(resp));
       continue;
     } else if (q.kind == "vt") {
       auto v = parse_vt(resp.body);
       if (!v) {
-        out.errors.push_back(what + "unexpected answer");
+        fail(q, what + "unexpected answer");
         continue;
       }
       v->type = q.type;
@@ -523,7 +628,7 @@ void IntelServices::run_queries(Service& svc, std::vector<Query>& queries, Remot
     } else if (q.kind == "abuse") {
       auto a = parse_abuseipdb(resp.body);
       if (!a) {
-        out.errors.push_back(what + "unexpected answer");
+        fail(q, what + "unexpected answer");
         continue;
       }
       a->ip = q.value;
@@ -532,7 +637,7 @@ void IntelServices::run_queries(Service& svc, std::vector<Query>& queries, Remot
     } else {
       auto d = parse_rdap(resp.body);
       if (!d) {
-        out.errors.push_back(what + "unexpected answer");
+        fail(q, what + "unexpected answer");
         continue;
       }
       d->domain = q.value;
@@ -556,7 +661,8 @@ void IntelServices::run_queries(Service& svc, std::vector<Query>& queries, Remot
           }
         }
       } catch (const ExternalError& e) {
-        out.errors.push_back(std::string("cache: ") + e.what());
+        // Not one alert's failure: in a batch, the next alert looked up carries it.
+        (remember_failures ? loose_errors_ : out.errors).push_back(std::string("cache: ") + e.what());
       }
     }
   }

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "intel/public_suffix.hpp"
 #include "intel/remote.hpp"
 #include "net/http.hpp"
 
@@ -54,6 +55,11 @@ struct ServiceSettings {
 struct IntelSettings {
   ServiceSettings vt, abuse, rdap;
   std::string rdap_bootstrap = "https://data.iana.org/rdap/dns.json";
+  // RDAP asks about the registrable domain by this list (enrich.rdap.public_suffix_list or
+  // --public-suffix-list); `public_suffix_list_set` when named explicitly, which makes a
+  // missing file an error rather than a warning.
+  std::string public_suffix_list = kDefaultPublicSuffixList;
+  bool public_suffix_list_set = false;
   int abuse_max_age_days = 90;
   int64_t recheck_for_ms = 30 * 86400000LL;  // how long an unknown/clean file is re-checked
   bool cache_only = false;  // --offline or --passive
@@ -64,11 +70,15 @@ struct IntelSettings {
 
 class IntelServices : public RemoteIntel {
  public:
-  // `store` may be null (no cache). `log` receives -vv lines (no secrets).
+  // `store` may be null (no cache). `log` receives -vv lines (no secrets), `warn` warnings.
+  // Throws UsageError when RDAP is on and a named public suffix list cannot be read.
   IntelServices(IntelSettings settings, store::Store* store,
-                std::function<void(const std::string&)> log = {});
+                std::function<void(const std::string&)> log = {},
+                std::function<void(const std::string&)> warn = {});
   ~IntelServices() override;
   void lookup(const std::vector<Observable>& observables, RemoteFindings& out) override;
+  void plan(const std::vector<Observable>& observables) override;
+  void resolve() override;
 
   // One VirusTotal file lookup that bypasses the cache (recheck); nullopt with `error` set
   // when it failed.
@@ -80,8 +90,17 @@ class IntelServices : public RemoteIntel {
  private:
   struct Service;
   struct Query;
-  void run_queries(Service& svc, std::vector<Query>& queries, RemoteFindings& out);
-  bool load_bootstrap(RemoteFindings& out);
+  struct Batch;
+  // Answers what memory, the cache or this window's failures know into `out` (null: only
+  // plans) and adds a request to `batch` for the rest.
+  void collect(const std::vector<Observable>& observables, RemoteFindings* out, Batch& batch);
+  void run_batch(Batch& batch, RemoteFindings& out, bool remember_failures);
+  void run_queries(Service& svc, std::vector<Query>& queries, RemoteFindings& out,
+                   bool remember_failures = false);
+  std::optional<std::string> cached(const std::string& source, const std::string& key,
+                                    int64_t now);
+  const std::string* failed(const std::string& source, const std::string& key) const;
+  bool load_bootstrap();
   std::string rdap_base(const std::string& domain, std::string* registrable) const;
 
   IntelSettings s_;
@@ -90,7 +109,14 @@ class IntelServices : public RemoteIntel {
   std::unique_ptr<Service> vt_, abuse_, rdap_;
   std::map<std::string, std::string> memo_;  // "source\x1fkey" -> cached value (this run)
   std::optional<std::vector<std::pair<std::string, std::string>>> bootstrap_;  // tld -> base
+  std::optional<PublicSuffixList> psl_;
   bool bootstrap_failed_ = false;
+  std::string bootstrap_error_;  // until reported on an alert
+  // Batching (plan/resolve): the window's requests, and its failures by "source\x1fkey".
+  std::unique_ptr<Batch> window_;
+  std::map<std::string, std::string> window_errors_;
+  std::vector<std::string> loose_errors_;  // store failures while resolving
+  bool batching_ = false, window_resolved_ = false;
 };
 
 // Parses answers (exposed for unit tests). Throw nothing; return nullopt on a body that is

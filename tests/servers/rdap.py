@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """An RDAP stand-in (integrations.md C2): the IANA bootstrap file at /dns.json naming this
-server for the "example" and "test" TLDs (also at /), and /rdap/domain/{name} answering as a registry
+server for the "example", "test" and "uk" TLDs (also at /), and /rdap/domain/{name} answering as a registry
 does (application/rdap+json; events with the registration date; a registrar entity with a
 vCard). Unknown names get 404. Scenario "html": the domain answers are an HTML error page.
 """
@@ -10,6 +10,7 @@ DOMAINS = {
     "evil.example": "2026-11-30T08:12:44Z",   # three days before TR_NOW
     "old.example": "2001-05-14T00:00:00Z",
     "bad.example": "2026-11-01T00:00:00Z",
+    "shop.co.uk": "2026-12-01T10:00:00Z",      # a registrable name under a public suffix
 }
 
 
@@ -18,7 +19,7 @@ class Rdap(Handler):
         port = self.server.server_address[1]
         if path in ("/", "/dns.json"):
             return 200, {}, {"version": "1.0", "publication": "2026-11-28T00:00:00Z",
-                             "services": [[["example", "test"], [f"http://127.0.0.1:{port}/rdap/"]],
+                             "services": [[["example", "test", "uk"], [f"http://127.0.0.1:{port}/rdap/"]],
                                           [["com", "net"], ["https://rdap.verisign.invalid/com/v1/"]]]}
         if not path.startswith("/rdap/domain/"):
             return 404, {}, {"errorCode": 404, "title": "Not Found"}

@@ -9,8 +9,12 @@ Scenarios (--scenario):
   429       the first two requests get 429 QuotaExceededError with Retry-After: 1
   slow      every answer comes after 3 seconds (clients with a shorter timeout fail)
   down      every request gets 503 TransientError
+  together  requests are held until three are in flight at once, then answered as ok; a
+            request that waits 2 s alone breaks the rendezvous and every request from then
+            on gets 503 (a client that asks per alert, one at a time, fails this scenario)
 """
 import base64
+import threading
 import time
 
 from harness import Handler, parser, serve
@@ -40,6 +44,13 @@ class VirusTotal(Handler):
             time.sleep(3)
         if opts.scenario == "down":
             return error(503, "TransientError", "try again later")
+        if opts.scenario == "together":
+            with Handler.lock:
+                barrier = Handler.state.setdefault("barrier", threading.Barrier(3))
+            try:
+                barrier.wait(timeout=2)
+            except threading.BrokenBarrierError:
+                return error(503, "TransientError", "asked alone: not batched")
         if opts.scenario == "429":
             with Handler.lock:
                 n = Handler.state.get("n", 0)

@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   app.add_flag("--vt", opt.vt, "Look up hashes, domains, IPs and URLs on VirusTotal");
   app.add_flag("--rdap", opt.rdap, "Look up domain registration dates (RDAP)");
   app.add_flag("--abuseipdb", opt.abuseipdb, "Look up public IPs on AbuseIPDB");
+  std::string psl;
+  app.add_option("--public-suffix-list", psl,
+                 "Public Suffix List for RDAP's registrable domains (default: Debian's)");
   app.add_flag("--passive", opt.passive,
                "Intelligence from local data and the cache only (no lookups)");
   tool.add_inputs();
@@ -71,10 +74,15 @@ int main(int argc, char** argv) {
     tr::intel::Enricher enricher(opt, ctx.config(), [&](const std::string& m) { ctx.warn(m); });
     auto settings = tr::intel::IntelSettings::from_config(
         ctx.config(), opt.vt || recheck->parsed(), opt.abuseipdb, opt.rdap, cache_only);
+    if (!psl.empty()) {
+      settings.public_suffix_list = psl;
+      settings.public_suffix_list_set = true;
+    }
     std::unique_ptr<tr::intel::IntelServices> services;
     if (settings.any()) {
       services = std::make_unique<tr::intel::IntelServices>(
-          settings, &ctx.store(), [&](const std::string& m) { ctx.debug(m); });
+          settings, &ctx.store(), [&](const std::string& m) { ctx.debug(m); },
+          [&](const std::string& m) { ctx.warn(m); });
       enricher.set_remote(services.get());
     }
     if (recheck->parsed()) {
