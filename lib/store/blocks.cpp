@@ -83,8 +83,8 @@ std::vector<BlockRow> BlockStore::list(const BlockFilter& f) {
   Stmt st = db_.prepare(
       std::string("SELECT ") + kColumns +
       " FROM blocks WHERE (?1 = '' OR device = ?1)"
-      " AND (CASE ?2 WHEN '' THEN state IN ('pending', 'planned', 'applied', 'renewed')"
-      " WHEN 'all' THEN 1 ELSE state = ?2 END)"
+      " AND ((?2 = '' AND state IN ('pending', 'planned', 'applied', 'renewed'))"
+      " OR ?2 = 'all' OR state = ?2)"
       " AND (?3 = '' OR incident_id = ?3) AND (?4 = '' OR type = ?4) AND (?5 = '' OR value = ?5)"
       " ORDER BY created, rowid");
   st.bind(1, f.device).bind(2, f.state).bind(3, f.incident).bind(4, f.type).bind(5, f.value);

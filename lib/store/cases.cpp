@@ -10,6 +10,9 @@
 namespace tr::store {
 namespace {
 
+// LIMIT takes a non-negative count on every backend: "no limit" is the largest one.
+constexpr int64_t kNoLimit = INT64_MAX;
+
 constexpr const char* kIncidentCols =
     "id, title, status, severity, priority, assignee, resolution, first_seen, last_seen, "
     "created, updated, alert_count, tags, record, touched, triaged, contained, resolved";
@@ -130,14 +133,15 @@ std::vector<AlertRow> CaseStore::alerts_of(const std::string& incident, int64_t 
       "a.classification, a.message, ia.incident_id, a.imported, a.record "
       "FROM incident_alerts ia JOIN alerts a ON a.id = ia.alert_id "
       "WHERE ia.incident_id = ?1 ORDER BY a.ts, a.id LIMIT ?2");
-  st.bind(1, incident).bind(2, limit > 0 ? limit : -1);
+  st.bind(1, incident).bind(2, limit > 0 ? limit : kNoLimit);
   std::vector<AlertRow> out;
   while (st.step()) out.push_back(read_alert(st));
   return out;
 }
 
 std::vector<ObservableRow> CaseStore::observables_of_alert(const std::string& alert_id) {
-  Stmt& st = db_.cached("SELECT type, value, role FROM observables WHERE alert_id = ?1");
+  Stmt& st = db_.cached(
+      "SELECT type, value, role FROM observables WHERE alert_id = ?1 ORDER BY type, value, role");
   st.bind(1, alert_id);
   std::vector<ObservableRow> out;
   while (st.step()) out.push_back({st.text(0), st.text(1), st.text(2)});
@@ -366,8 +370,16 @@ std::vector<IncidentRow> CaseStore::list(const ListFilter& f) {
   if (f.created_after) clause("created >= " + param(*f.created_after));
   if (f.touched_before) clause("coalesce(touched, created) < " + param(*f.touched_before));
   if (!f.text.empty()) {
-    std::string p = param(f.text);
-    clause("(instr(lower(title), lower(" + p + ")) > 0 OR instr(id, lower(" + p + ")) > 0)");
+    // A substring match: LIKE with the value's own %, _ and \ escaped.
+    std::string pattern = "%";
+    for (char c : f.text) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += '%';
+    std::string p = param(pattern);
+    clause("(lower(title) LIKE lower(" + p + ") ESCAPE '\\' OR id LIKE lower(" + p +
+           ") ESCAPE '\\')");
   }
   std::string order;
   const char* dir = f.reverse ? " DESC" : "";
@@ -390,7 +402,7 @@ std::vector<IncidentRow> CaseStore::list(const ListFilter& f) {
     throw UsageError("unknown sort key '" + f.sort +
                      "' (priority, severity, created, updated, last_seen, alerts, id)");
   std::string sql = std::string("SELECT ") + kIncidentCols + " FROM incidents" + where +
-                    " ORDER BY " + order + " LIMIT " + param(f.limit > 0 ? f.limit : -1);
+                    " ORDER BY " + order + " LIMIT " + param(f.limit > 0 ? f.limit : kNoLimit);
   Stmt st = db_.prepare(sql);
   for (std::size_t i = 0; i < values.size(); ++i) {
     int idx = static_cast<int>(i + 1);
@@ -408,12 +420,14 @@ std::vector<FacetCount> CaseStore::by_facet(const std::string& facet, int64_t si
                                             int64_t limit) {
   Stmt st = db_.prepare(
       "SELECT f.value, count(*), "
-      "sum(i.status NOT IN ('resolved', 'closed', 'false_positive')), sum(i.alert_count), "
+      "sum(CASE WHEN i.status NOT IN ('resolved', 'closed', 'false_positive') THEN 1 ELSE 0 "
+      "END), "
+      "sum(i.alert_count), "
       "max(i.severity), max(coalesce(i.last_seen, i.created)) "
       "FROM incident_facets f JOIN incidents i ON i.id = f.incident_id "
       "WHERE f.facet = ?1 AND coalesce(i.last_seen, i.created) >= ?2 "
       "GROUP BY f.value ORDER BY count(*) DESC, sum(i.alert_count) DESC, f.value LIMIT ?3");
-  st.bind(1, facet).bind(2, since).bind(3, limit > 0 ? limit : -1);
+  st.bind(1, facet).bind(2, since).bind(3, limit > 0 ? limit : kNoLimit);
   std::vector<FacetCount> out;
   while (st.step()) {
     out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3), st.integer(4),
