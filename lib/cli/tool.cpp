@@ -86,10 +86,7 @@ store::Store& Context::store() {
   return *store_;
 }
 
-bool Context::store_exists() const {
-  struct stat st;
-  return ::stat(store_path_.c_str(), &st) == 0;
-}
+bool Context::store_exists() const { return store::Store::exists(store_path_); }
 
 bool Context::interrupted() const { return g_signal.load() != 0; }
 
@@ -290,54 +287,72 @@ void run_stream(Context& ctx, tr::Stage& stage) {
   summarise_rejects(ctx, "records");
 }
 
-void run_lines(Context& ctx, tr::LineStage& stage) {
+void run_lines(Context& ctx, tr::LineStage& stage, const char* unit) {
   OutSink sink(ctx);
   for_each_line(ctx, [&](std::string_view text, const SourcePos& pos) {
     stage.on_line(text, pos, sink);
   });
   if (!ctx.interrupted()) stage.on_end(sink);
-  summarise_rejects(ctx, "lines");
+  summarise_rejects(ctx, unit);
 }
+
+namespace {
+
+// The code point of the valid UTF-8 sequence at s[i] and its length, or length 0 when the
+// bytes there are not one (overlong, surrogate, cut short, a stray continuation byte).
+std::pair<char32_t, std::size_t> utf8_at(std::string_view s, std::size_t i) {
+  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) return {c, 1};
+  std::size_t n;
+  char32_t cp;
+  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
+  else return {0, 0};
+  if (i + n > s.size()) return {0, 0};
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return {0, 0};
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+    return {0, 0};
+  return {cp, n};
+}
+
+// Code points a terminal acts on or that reorder text: C1 controls, ALM, LRM/RLM,
+// LRE..RLO, LRI..PDI.
+bool is_format_control(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
 
 std::string term_safe(std::string_view s, std::size_t max) {
   std::string out;
   std::size_t shown = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  char buf[16];
+  for (std::size_t i = 0; i < s.size(); ++shown) {
     if (shown >= max) {
       out += "\xE2\x80\xA6";  // …
       break;
     }
-    auto c = static_cast<unsigned char>(s[i]);
-    char buf[16];
-    if (c < 0x20 || c == 0x7f) {
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+    auto [cp, n] = utf8_at(s, i);
+    if (n == 0 || cp < 0x20 || cp == 0x7f) {
+      // Controls, and bytes that are not UTF-8 (a lone 0x9b is CSI to an 8-bit terminal).
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[i]));
       out += buf;
-    } else if (c == 0xC2 && i + 1 < s.size() &&
-               static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(s[i + 1]) <= 0x9f) {  // C1 controls
-      std::snprintf(buf, sizeof buf, "\\u{%04x}", static_cast<unsigned char>(s[i + 1]));
+      i += 1;
+    } else if (is_format_control(cp)) {
+      std::snprintf(buf, sizeof buf, "\\u{%04x}", static_cast<unsigned>(cp));
       out += buf;
-      ++i;
-    } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-               ((static_cast<unsigned char>(s[i + 2]) >= 0xAA &&
-                 static_cast<unsigned char>(s[i + 2]) <= 0xAE) ||
-                static_cast<unsigned char>(s[i + 2]) == 0x8E ||
-                static_cast<unsigned char>(s[i + 2]) == 0x8F)) {  // LRE..RLO, LRM, RLM
-      unsigned cp = 0x2000 + (static_cast<unsigned char>(s[i + 2]) - 0x80);
-      std::snprintf(buf, sizeof buf, "\\u{%04x}", cp);
-      out += buf;
-      i += 2;
-    } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x81 &&
-               static_cast<unsigned char>(s[i + 2]) >= 0xA6 &&
-               static_cast<unsigned char>(s[i + 2]) <= 0xA9) {  // LRI..PDI
-      unsigned cp = 0x2040 + (static_cast<unsigned char>(s[i + 2]) - 0x80);
-      std::snprintf(buf, sizeof buf, "\\u{%04x}", cp);
-      out += buf;
-      i += 2;
+      i += n;
     } else {
-      out.push_back(static_cast<char>(c));
+      out.append(s.data() + i, n);
+      i += n;
     }
-    if ((c & 0xC0) != 0x80) ++shown;
   }
   return out;
 }

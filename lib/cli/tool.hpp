@@ -121,8 +121,9 @@ class Tool {
 // Reads every input (files or stdin) as JSON Lines records and drives `stage`, rejecting bad
 // lines with their position. Emitted records go to ctx.out().
 void run_stream(Context& ctx, tr::Stage& stage);
-// Same over raw lines (vendor logs), for tr-ingest.
-void run_lines(Context& ctx, tr::LineStage& stage);
+// Same over raw lines (vendor logs, or records a stage parses itself on a hot path, as
+// tr-correlate does); `unit` names them in the summary ("3 of 51234 lines rejected").
+void run_lines(Context& ctx, tr::LineStage& stage, const char* unit = "lines");
 
 // Makes attacker-controlled text safe for a terminal: controls, DEL, C1 and bidi overrides
 // become \xNN or \u{NNNN}; text longer than `max` is cut with "…".
