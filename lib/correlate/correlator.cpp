@@ -96,6 +96,63 @@ std::vector<std::string> json_strings(const Json& j, std::string_view dotted) {
   return out;
 }
 
+// An open-addressing index of value ids by hash (linear probing, backward-shift deletion):
+// the values themselves live in Impl::values, so a lookup costs one hash and, mostly, one
+// string comparison, with no key built.
+class ValueIndex {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  template <class Eq>
+  uint32_t find(uint64_t hash, Eq&& eq) const {
+    if (slots_.empty()) return kNone;
+    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.id == kNone) return kNone;
+      if (s.hash == hash && eq(s.id)) return s.id;
+    }
+  }
+  void insert(uint64_t hash, uint32_t id) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    place(hash, id);
+    ++used_;
+  }
+  void erase(uint64_t hash, uint32_t id) {
+    std::size_t i = hash & mask_;
+    while (slots_[i].id != id) i = (i + 1) & mask_;
+    // Backward shift: move later entries of the probe run into the hole.
+    for (std::size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+      if (slots_[j].id == kNone) break;
+      std::size_t home = slots_[j].hash & mask_;
+      if (((j - home) & mask_) >= ((j - i) & mask_)) {
+        slots_[i] = slots_[j];
+        i = j;
+      }
+    }
+    slots_[i] = Slot{};
+    --used_;
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t id = kNone;
+  };
+  void place(uint64_t hash, uint32_t id) {
+    std::size_t i = hash & mask_;
+    while (slots_[i].id != kNone) i = (i + 1) & mask_;
+    slots_[i] = {hash, id};
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    mask_ = slots_.size() - 1;
+    for (const Slot& s : old)
+      if (s.id != kNone) place(s.hash, s.id);
+  }
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0, used_ = 0;
+};
+
 }  // namespace
 
 struct Correlator::Impl {
@@ -108,15 +165,16 @@ struct Correlator::Impl {
 
   struct Value {
     std::string type, value;
+    uint64_t hash = 0;
     bool never = false, internal = false;
     uint32_t refs = 0;
     std::vector<std::pair<int64_t, uint32_t>> counts;  // (period, alerts) for hub decisions
     bool store_checked = false;
     std::vector<uint32_t> stored;  // indices into stored_
   };
-  std::unordered_map<std::string, uint32_t> index;
   std::vector<Value> values;
   std::vector<uint32_t> free_values;
+  ValueIndex index;
 
   struct Link {
     uint32_t value;
@@ -141,23 +199,33 @@ struct Correlator::Impl {
   time::Millis newest = 0;
   int64_t last_pass_frontier = 0;
   int64_t closed_frontier = LLONG_MIN;  // alerts before it may have missed their group
+  std::vector<uint32_t> seen;           // scratch of add()
 
   Impl(Options o, const NeverLink& n, IncidentSource* s, Emit e)
       : opt(std::move(o)), never(n), store(s), emit(std::move(e)), period(opt.hub_period()) {}
 
-  std::string key;  // reused lookup buffer
+  static std::string key_of(std::string_view type, std::string_view value) {
+    std::string k(type);
+    k.push_back('\x1f');
+    k.append(value);
+    return k;
+  }
+
+  static uint64_t hash_of(std::string_view type, std::string_view value) {
+    return std::hash<std::string_view>{}(value) ^ (std::hash<std::string_view>{}(type) * 31);
+  }
 
   uint32_t intern(std::string_view type, std::string_view value, bool internal) {
-    key.clear();
-    key.append(type).push_back('\x1f');
-    key.append(value);
-    auto it = index.find(key);
-    if (it != index.end()) return it->second;
+    uint64_t h = hash_of(type, value);
+    uint32_t found = index.find(h, [&](uint32_t id) {
+      const Value& v = values[id];
+      return v.value == value && v.type == type;
+    });
+    if (found != ValueIndex::kNone) return found;
     uint32_t id;
     if (!free_values.empty()) {
       id = free_values.back();
       free_values.pop_back();
-      values[id] = Value{};
     } else {
       id = static_cast<uint32_t>(values.size());
       values.emplace_back();
@@ -165,20 +233,20 @@ struct Correlator::Impl {
     Value& v = values[id];
     v.type = type;
     v.value = value;
+    v.hash = h;
     v.internal = internal;
     v.never = !internal && never.matches(type, value);
-    index.emplace(key, id);
+    index.insert(h, id);
     return id;
   }
 
   void release(uint32_t id) {
     Value& v = values[id];
     if (--v.refs > 0) return;
-    key.clear();
-    key.append(v.type).push_back('\x1f');
-    key.append(v.value);
-    index.erase(key);
-    v = Value{};
+    index.erase(v.hash, id);
+    v.counts.clear();
+    v.stored.clear();
+    v.store_checked = false;
     free_values.push_back(id);
   }
 
@@ -206,7 +274,7 @@ struct Correlator::Impl {
       for (const auto& a : inc->alerts)
         for (const auto& o : a.observables)
           if (opt.links.contains(attribute_of(o.type, o.role)))
-            times[o.type + '\x1f' + o.value].push_back(a.ts);
+            times[key_of(o.type, o.value)].push_back(a.ts);
     stored_times.push_back(std::move(times));
     uint32_t slot = static_cast<uint32_t>(stored.size());
     stored.push_back(std::move(inc));  // may be null: a vanished incident never joins
@@ -219,7 +287,7 @@ struct Correlator::Impl {
     if (!s) return false;
     if (s->alerts.empty())  // no alert records in the store: the incident's time span
       return t >= s->first_seen - opt.window && t <= s->last_seen + opt.window;
-    auto it = stored_times[slot].find(v.type + '\x1f' + v.value);
+    auto it = stored_times[slot].find(key_of(v.type, v.value));
     if (it == stored_times[slot].end()) return false;
     for (time::Millis x : it->second)
       if (std::llabs(x - t) <= opt.window) return true;
@@ -257,7 +325,7 @@ struct Correlator::Impl {
     Pending p;
     p.period = floor_div(a.ts, period);
     ++period_total[p.period];
-    std::vector<uint32_t> seen;
+    seen.clear();
     auto add_link = [&](std::string_view type, std::string_view value, int attr, bool internal) {
       uint32_t id = intern(type, value, internal);
       Value& v = values[id];
@@ -309,7 +377,7 @@ struct Correlator::Impl {
     };
     if (!p.store_checked) {
       p.store_checked = true;
-      if (auto inc = store->incident_of_alert(a.id)) {
+      if (auto inc = store->incident_of_alert(std::string(a.id))) {
         uint32_t slot = stored_slot(*inc);
         if (stored[slot]) add_slot(slot);
       }
@@ -632,7 +700,8 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   if (joined)
     severity = std::max<int>(severity, static_cast<int>(int_at(joined->record, "severity")));
 
-  std::string message = top && !top->message.empty() ? top->message : "alert " + earliest.id;
+  std::string message = top && !top->message.empty() ? std::string(top->message)
+                                                     : "alert " + std::string(earliest.id);
   std::string title;
   if (botnet) {
     title = "Botnet: " + std::to_string(botnet->hosts.v.size()) + " hosts contact " +

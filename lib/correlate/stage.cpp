@@ -86,18 +86,21 @@ CorrelateStage::CorrelateStage(const Options& opt, const NeverLink& never, Incid
                   [this](const std::string& incident, std::vector<AlertInfo>& alerts,
                          const std::string& json) {
                     if (!opt_.incidents_only)
-                      for (const auto& a : alerts) sink_->emit_text(with_incident(a.text, incident));
+                      for (const auto& a : alerts) {
+                        line_.clear();
+                        append_with_incident(line_, a.text, incident);
+                        sink_->emit_text(line_);
+                      }
                     sink_->emit_text(json);
                   }) {}
 
-void CorrelateStage::on_record(Record rec, Sink& out) {
+void CorrelateStage::on_line(std::string_view text, const SourcePos& /*pos*/, Sink& out) {
   sink_ = &out;
-  if (!rec.is("alert")) {
-    out.emit(std::move(rec));
+  if (reader_.parse(text) != "alert") {
+    out.emit_text(text);  // other kinds pass through byte for byte
     return;
   }
-  std::string text = rec.text();
-  correlator_.add(reader_.read(text));
+  correlator_.add(reader_.read_parsed(text));
 }
 
 void CorrelateStage::on_end(Sink& out) {

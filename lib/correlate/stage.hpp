@@ -16,11 +16,13 @@ std::unique_ptr<IncidentSource> store_source(cli::Context& ctx, const Options& o
 // about skipped warninglists go to `warn`.
 NeverLink load_never_link(const Options& opt, const std::function<void(const std::string&)>& warn);
 
-class CorrelateStage : public Stage {
+// A line stage: each line is parsed once, here (run it with cli::run_lines(ctx, stage,
+// "records")); a line that is no record is rejected with run_stream's reasons.
+class CorrelateStage : public LineStage {
  public:
   CorrelateStage(const Options& opt, const NeverLink& never, IncidentSource* store,
                  cli::Context& ctx);
-  void on_record(Record rec, Sink& out) override;
+  void on_line(std::string_view text, const SourcePos& pos, Sink& out) override;
   void on_end(Sink& out) override;
   const Stats& stats() const { return correlator_.stats(); }
 
@@ -29,6 +31,7 @@ class CorrelateStage : public Stage {
   Options opt_;
   AlertReader reader_;
   Sink* sink_ = nullptr;
+  std::string line_;  // an alert with tr.incident, being written
   Correlator correlator_;
 };
 

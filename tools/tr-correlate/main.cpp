@@ -44,6 +44,6 @@ int main(int argc, char** argv) {
     std::unique_ptr<tr::correlate::IncidentSource> store;
     if (opt.use_store) store = tr::correlate::store_source(ctx, opt);
     tr::correlate::CorrelateStage stage(opt, never, store.get(), ctx);
-    tr::cli::run_stream(ctx, stage);
+    tr::cli::run_lines(ctx, stage, "records");
   });
 }

@@ -47,12 +47,53 @@ TEST_CASE("AlertReader takes observables, enrichment and severity", "[correlate]
   CHECK(a.product == "Suricata");
   CHECK(a.message == "R");
   CHECK(a.vip);
-  CHECK(a.users == std::vector<std::string>{"jdoe"});
-  CHECK(a.hosts == std::vector<std::string>{"wks-1"});
-  CHECK(a.departments == std::vector<std::string>{"HR"});
+  using Views = std::vector<std::string_view>;
+  CHECK(Views(a.users.begin(), a.users.end()) == Views{"jdoe"});
+  CHECK(Views(a.hosts.begin(), a.hosts.end()) == Views{"wks-1"});
+  CHECK(Views(a.departments.begin(), a.departments.end()) == Views{"HR"});
+  CHECK(Views(a.groups.begin(), a.groups.end()) == Views{"g1"});
+  CHECK(a.observables[1].value == "wks-1");  // canonical: lower case
+  CHECK(a.observables[1].role == "victim");
   CHECK(a.observables.size() == 4);  // ip, domain, enriched user, enriched host
   CHECK_THROWS_AS(r.read(R"({"kind":"alert","id":"a"})"), RecordError);
   CHECK_THROWS_AS(r.read(R"({"kind":"alert","@timestamp":"2026-12-03T10:00:00Z"})"), RecordError);
+}
+
+TEST_CASE("AlertReader rejects what is no record with run_stream's reasons", "[correlate]") {
+  AlertReader r;
+  CHECK(r.parse(R"({"kind":"artifact","x":1})") == "artifact");
+  CHECK(r.parse(R"({"x":1})").empty());
+  auto reason = [&](std::string_view line) {
+    try {
+      r.parse(line);
+    } catch (const RecordError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(reason("[1,2]") == "not a JSON object");
+  CHECK(reason("{\"a\":\"\xff\"}") == "invalid UTF-8");
+  CHECK(reason("{\"a\":nul}").rfind("not valid JSON: ", 0) == 0);
+}
+
+TEST_CASE("an alert owns its bytes: views survive the reader and a move", "[correlate]") {
+  AlertInfo a;
+  {
+    AlertReader r;
+    a = r.read(R"({"kind":"alert","id":"a-9","@timestamp":"2026-12-03T10:00:00Z",)"
+               R"("message":"m\u00e9","tr":{"observables":[{"type":"email","value":"X@Corp.Example.",)"
+               R"("role":"custom-role"}]}})");
+    r.read(R"({"kind":"alert","id":"a-other","@timestamp":"2026-12-03T10:00:00Z"})");
+  }
+  AlertInfo b = std::move(a);
+  CHECK(b.id == "a-9");
+  CHECK(b.message == "m\xc3\xa9");
+  REQUIRE(b.observables.size() == 1);
+  CHECK(b.observables[0].type == "email");
+  CHECK(b.observables[0].value == "x@corp.example");
+  CHECK(b.observables[0].role == "custom-role");
+  CHECK(b.users.size() == 0);
+  CHECK(b.text.find("\"a-9\"") != std::string_view::npos);
 }
 
 TEST_CASE("link attributes", "[correlate]") {

@@ -105,7 +105,7 @@ Result run(const std::vector<std::string>& lines, Options opt, const NeverLink& 
                  REQUIRE(j["id"] == id);
                  r.incidents[id] = j["alerts"].get<std::vector<std::string>>();
                  r.records[id] = j;
-                 for (const auto& a : alerts) r.alerts_out.push_back(a.id);
+                 for (const auto& a : alerts) r.alerts_out.emplace_back(a.id);
                });
   for (const auto& l : lines) {
     c.add(reader.read(l));
@@ -247,8 +247,8 @@ class FakeStore : public IncidentSource {
     inc.record = rec;
     for (const auto& a : rec["alerts"]) inc.alerts.insert(a.get<std::string>());
     for (const auto& a : alerts) {
-      alert_text[a.id] = a.text;
-      alert_incident[a.id] = id;
+      alert_text[std::string(a.id)] = a.text;
+      alert_incident[std::string(a.id)] = id;
     }
   }
   std::vector<std::string> incidents_with(const std::string& type,
