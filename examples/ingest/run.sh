@@ -11,3 +11,11 @@ tr-ingest "$here/mixed.log" \
 printf '%s\n' '{"event_type":"alert","src_ip":"10.0.0.1","alert":{"signature":"ok"}}' 'not an event' \
   | tr-ingest 2>&1 >/dev/null
 echo "status $?"
+
+# A product without a built-in format, described by a YAML mapping file: NetGuard JSON Lines
+# (recognised by its "product" field) and Snort fast.log lines (by the mapping's regex), mixed
+# in one stream with a Suricata alert. The heartbeat event is skipped, not rejected.
+{ cat "$here/netguard.jsonl" "$here/fast.log"; head -n 1 "$here/mixed.log"; } \
+  | tr-ingest --mapping "$here/acme-netguard.yaml" --mapping "$here/snort-fast.yaml" \
+  | jq -r '[.event.dataset, .id, .event.severity, .threat.classification, .source.ip,
+            .destination.ip // "-", .rule.name] | @tsv'

@@ -30,6 +30,7 @@ void Alert::clear() {
   url_is_threat = false;
   http_status = -1;
   file_size = -1;
+  file_role = "attacker";
   categories.clear();
   source.clear();
   destination.clear();
@@ -537,7 +538,7 @@ std::string_view write_alert(Alert& a, const WriteContext& wc, JsonOut& json) {
   add_host(a.url_domain, server_role);
   if (!a.url_full.empty() && !url_is_path) obs.add("url", a.url_full, server_role);
   for (const std::string* h : {&a.file_sha256, &a.file_sha1, &a.file_md5})
-    if (std::string_view t = hash_type(*h); !t.empty()) obs.add(t, *h, "attacker");
+    if (std::string_view t = hash_type(*h); !t.empty()) obs.add(t, *h, a.file_role);
   if (!a.file_name.empty()) obs.add("filename", a.file_name, "related");
   for (const auto& e : a.email_from) obs.add("email", bare_address(e), "attacker");
   if (!a.email_sender.empty()) obs.add("email", bare_address(a.email_sender), "attacker");

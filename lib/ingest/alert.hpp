@@ -68,6 +68,7 @@ struct Alert {
 
   std::string file_name, file_path, file_type, file_md5, file_sha1, file_sha256;
   int64_t file_size = -1;
+  std::string_view file_role = "attacker";  // role of the file's hashes (a benign report: related)
 
   std::string email_message_id, email_subject, email_sender;
   std::vector<std::string> email_from, email_to, email_cc, email_reply_to;

@@ -1,5 +1,7 @@
 #include "ingest/ingest.hpp"
 
+#include <cctype>
+
 #include "core/error.hpp"
 #include "time/time.hpp"
 #include "ingest/json_util.hpp"
@@ -19,6 +21,7 @@ const std::vector<FormatInfo>& formats() {
       {Format::FireEye, "fireeye", "FireEye/Trellix NX/EX/CM/MAS alert notification JSON"},
       {Format::Ptr, "ptr", "Proofpoint Threat Response JSON Alert Source 2.0 documents"},
       {Format::Splunk, "splunk", "Splunk search export lines, alert webhook payloads and result rows (JSON)"},
+      {Format::WildFire, "wildfire", "Palo Alto WildFire report XML (file verdict, hashes, network activity)"},
   };
   return all;
 }
@@ -40,6 +43,9 @@ Format detect(std::string_view line, std::size_t& at) {
   if (i == std::string_view::npos) return Format::Auto;
   at = i;
   if (line[i] == '{' || line[i] == '[') return Format::Eve;  // JSON; members decide (parse_json)
+  // XML: a WildFire report (not a syslog "<134>" priority: that is followed by a digit).
+  if (line.compare(i, 5, "<?xml") == 0 || line.compare(i, 9, "<wildfire") == 0)
+    return Format::WildFire;
   // CEF/LEEF: at the start or after a syslog header (preceded by a space).
   for (std::size_t p = line.find("CEF:", i); p != std::string_view::npos;
        p = line.find("CEF:", p + 1)) {
@@ -89,8 +95,14 @@ Format detect(std::string_view line, std::size_t& at) {
   return Format::Auto;
 }
 
-IngestStage::IngestStage(const Options& opt, std::string ingested) : keep_raw_(opt.keep_raw) {
-  auto f = format_by_name(opt.format);
+IngestStage::IngestStage(const Options& opt, std::string ingested)
+    : keep_raw_(opt.keep_raw) {
+  mappings_ = opt.mappings;
+  for (const auto& m : mappings_) {
+    if (m->name() == opt.format) forced_mapping_ = m.get();
+    if (m->detectable()) (m->is_regex() ? regex_mappings_ : json_mappings_).push_back(m.get());
+  }
+  auto f = forced_mapping_ ? std::optional<Format>(Format::Mapping) : format_by_name(opt.format);
   if (!f) throw UsageError("unknown format \"" + opt.format + "\"; see --list-formats");
   forced_ = *f;
   wc_.ingested = std::move(ingested);
@@ -134,6 +146,10 @@ bool IngestStage::parse_json(std::string_view line, Alert& a) {
 // True when `a` holds one alert to write; vendor documents with several alerts write them
 // through emit() themselves and return false.
 bool IngestStage::parse_json_value(simdjson::dom::element root, std::string_view line, Alert& a) {
+  if (forced_mapping_) return map_document(*forced_mapping_, root, line, a);
+  if (forced_ == Format::Auto)
+    for (const Mapping* m : json_mappings_)
+      if (m->matches(root)) return map_document(*m, root, line, a);
   simdjson::dom::element x;
   if (forced_ == Format::Eve || (forced_ == Format::Auto && json::member(root, "event_type", x)))
     return parse_eve(root, line, a);
@@ -144,6 +160,40 @@ bool IngestStage::parse_json_value(simdjson::dom::element root, std::string_view
   return false;
 }
 
+// A JSON document through a mapping: its alerts are written here (a document may hold many).
+bool IngestStage::map_document(const Mapping& m, simdjson::dom::element doc, std::string_view raw,
+                               Alert& a) {
+  skipped_ += m.map_json(doc, raw, a, [&](Alert& al) { emit(al); });
+  a.clear();
+  return false;
+}
+
+bool IngestStage::map_line(const Mapping& m, std::string_view line) {
+  bool alert = false;
+  if (!m.map_line(line, alert_, alert)) return false;
+  raw_ = line;
+  if (alert)
+    emit(alert_);
+  else
+    ++skipped_;
+  return true;
+}
+
+bool IngestStage::json_format(Format f) const {
+  switch (f) {
+    case Format::Eve:
+    case Format::Tap:
+    case Format::FireEye:
+    case Format::Splunk:
+    case Format::Ptr:
+      return true;
+    case Format::Mapping:
+      return forced_mapping_ && !forced_mapping_->is_regex();
+    default:
+      return false;
+  }
+}
+
 bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Alert& a) {
   switch (f) {
     case Format::Eve:
@@ -152,8 +202,17 @@ bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Aler
     case Format::Splunk:
     case Format::Ptr:
       return parse_json(line, a);
+    case Format::Mapping:
+      if (forced_mapping_ && forced_mapping_->is_regex()) {
+        if (!map_line(*forced_mapping_, line))
+          throw RecordError("line does not match the regex of mapping " + forced_mapping_->name());
+        return false;
+      }
+      return parse_json(line, a);
     case Format::Cef:
       return parse_cef(line, at, a);
+    case Format::WildFire:
+      return parse_wildfire(line, a);
     case Format::Leef:
       return parse_leef(line, at, a);
     case Format::Panos:
@@ -169,6 +228,23 @@ bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Aler
 
 void IngestStage::on_line(std::string_view text, const SourcePos& pos, Sink& out) {
   sink_ = &out;
+  if (doc_xml_) {
+    // Inside an XML document: a new document or another file means this one was cut short.
+    std::string_view t = text.substr(std::min(text.find_first_not_of(" \t"), text.size()));
+    // "<wildfire" starts a new document unless only the XML declaration came before it.
+    auto has_element = [&] {
+      for (std::size_t p = doc_.find('<'); p != std::string::npos; p = doc_.find('<', p + 1))
+        if (p + 1 < doc_.size() && std::isalpha(static_cast<unsigned char>(doc_[p + 1]))) return true;
+      return false;
+    };
+    bool new_document = t.rfind("<?xml", 0) == 0 || (t.rfind("<wildfire", 0) == 0 && has_element());
+    if (pos.file != doc_pos_.file || new_document) {
+      finish_document(out);
+    } else {
+      if (collect_xml(text)) finish_document(out);
+      return;
+    }
+  }
   if (!doc_.empty() || doc_depth_ > 0) {
     // A complete JSON Lines record at the start of a line while collecting: what was being
     // collected was a broken line, not a document. Report it and go on with this line, so a
@@ -187,15 +263,24 @@ void IngestStage::on_line(std::string_view text, const SourcePos& pos, Sink& out
   std::size_t at = 0;
   Format f = forced_;
   if (f == Format::Auto) {
+    for (const Mapping* m : regex_mappings_)
+      if (map_line(*m, text)) return;
     f = detect(text, at);
-  } else if (f != Format::Eve && f != Format::Tap && f != Format::FireEye && f != Format::Splunk &&
-             f != Format::Ptr) {
+  } else if (!json_format(f) && f != Format::Mapping) {
     // A forced format still needs to know where its text starts (after a syslog header).
     Format seen = detect(text, at);
     if (seen != f) at = text.size();
   }
-  if (f == Format::Eve || f == Format::Tap || f == Format::FireEye || f == Format::Splunk ||
-      f == Format::Ptr) {
+  if (f == Format::WildFire) {
+    if (at >= text.size()) throw RecordError("not a WildFire report (XML)");  // forced, not XML
+    doc_pos_ = pos;
+    doc_.clear();
+    doc_overflow_ = doc_xml_done_ = false;
+    doc_xml_ = true;
+    if (collect_xml(text)) finish_document(out);
+    return;
+  }
+  if (json_format(f)) {
     // The first line of a pretty-printed document ("{", "[", "{\"alert\": [") starts
     // collecting; a JSON Lines record is complete on its line.
     std::string_view t = trim_view(text);
@@ -209,10 +294,10 @@ void IngestStage::on_line(std::string_view text, const SourcePos& pos, Sink& out
     }
   }
   raw_ = text;
-  std::size_t before = alerts_;
+  std::size_t before = alerts_, skipped_before = skipped_;
   if (dispatch(f, text, at, alert_))
     emit(alert_);
-  else if (alerts_ == before)
+  else if (alerts_ == before && skipped_ == skipped_before)
     ++skipped_;
 }
 
@@ -259,30 +344,48 @@ bool IngestStage::collect(std::string_view text, const SourcePos&) {
   return doc_depth_ <= 0;
 }
 
+bool IngestStage::collect_xml(std::string_view text) {
+  if (doc_.size() + text.size() + 1 > max_document_) {
+    doc_overflow_ = true;
+  } else {
+    doc_.append(text);
+    doc_.push_back('\n');
+  }
+  if (text.find("</wildfire>") != std::string_view::npos) doc_xml_done_ = true;
+  return doc_xml_done_;
+}
+
 void IngestStage::finish_document(Sink& out) {
   sink_ = &out;
   std::string doc = std::move(doc_);
   doc_.clear();
-  bool complete = doc_depth_ <= 0, overflow = doc_overflow_;
+  bool xml = doc_xml_;
+  bool complete = xml ? doc_xml_done_ : doc_depth_ <= 0, overflow = doc_overflow_;
+  doc_xml_ = doc_xml_done_ = false;
   doc_depth_ = 0;
   doc_overflow_ = doc_in_string_ = doc_escape_ = false;
   std::string reason;
   if (overflow) {
-    reason = "JSON document is larger than " + std::to_string(max_document_) + " bytes";
-  } else if (!complete) {
+    reason = std::string(xml ? "XML" : "JSON") + " document is larger than " +
+             std::to_string(max_document_) + " bytes";
+  } else if (!complete && !xml) {
     reason = "JSON document is not complete at end of input";
   } else {
     try {
       alert_.clear();
       raw_ = doc;
-      std::size_t before = alerts_;
-      if (dispatch(forced_ == Format::Auto ? Format::Tap : forced_, doc, 0, alert_))
+      std::size_t before = alerts_, skipped_before = skipped_;
+      Format f = xml ? Format::WildFire : forced_ == Format::Auto ? Format::Tap : forced_;
+      if (dispatch(f, doc, 0, alert_))
         emit(alert_);
-      else if (alerts_ == before)
+      else if (alerts_ == before && skipped_ == skipped_before)
         ++skipped_;
       return;
     } catch (const RecordError& e) {
+      // An XML document cut short fails to parse: say so rather than quote the parser.
       reason = e.what();
+      if (xml && !complete && reason.rfind("not valid XML", 0) == 0)
+        reason = "XML document is not complete (no </wildfire>)";
     }
   }
   if (reject) {
@@ -297,10 +400,10 @@ void IngestStage::on_document(std::string_view text, const SourcePos& pos, Sink&
   try {
     alert_.clear();
     raw_ = text;
-    std::size_t before = alerts_;
+    std::size_t before = alerts_, skipped_before = skipped_;
     if (parse_json(text, alert_))
       emit(alert_);
-    else if (alerts_ == before)
+    else if (alerts_ == before && skipped_ == skipped_before)
       ++skipped_;
   } catch (const RecordError& e) {
     if (!reject) throw;
@@ -309,7 +412,7 @@ void IngestStage::on_document(std::string_view text, const SourcePos& pos, Sink&
 }
 
 void IngestStage::on_end(Sink& out) {
-  if (!doc_.empty() || doc_depth_ > 0) finish_document(out);
+  if (collecting()) finish_document(out);
 }
 
 void IngestStage::emit(Alert& a) {

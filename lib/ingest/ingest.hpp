@@ -15,12 +15,13 @@
 #include <vector>
 
 #include "ingest/alert.hpp"
+#include "ingest/mapping.hpp"
 #include "record/json_out.hpp"
 #include "record/stage.hpp"
 
 namespace tr::ingest {
 
-enum class Format { Auto, Eve, Cef, Leef, Ftd, Panos, Tap, FireEye, Splunk, Ptr };
+enum class Format { Auto, Eve, Cef, Leef, Ftd, Panos, Tap, FireEye, Splunk, Ptr, WildFire, Mapping };
 
 struct FormatInfo {
   Format format;
@@ -37,6 +38,9 @@ struct Options {
   bool keep_raw = false;
   // Largest multi-line JSON document collected (a pretty-printed API response).
   std::size_t max_document = 16u << 20;
+  // Mapping files (--mapping, ingest.mappings): each is one more format, named by its
+  // `name:`; auto-detection tries them before the built-in formats.
+  std::vector<std::shared_ptr<const Mapping>> mappings;
 };
 
 // What auto-detection sees in one line (exposed for tests). `at` is set to where the format's
@@ -63,9 +67,16 @@ class IngestStage : public LineStage {
   bool parse_json(std::string_view line, Alert& a);
   bool parse_json_value(simdjson::dom::element root, std::string_view line, Alert& a);
   bool dispatch(Format f, std::string_view line, std::size_t at, Alert& a);
+  bool map_document(const Mapping& m, simdjson::dom::element doc, std::string_view raw, Alert& a);
+  // A regex mapping over one line: false when no mapping's regex matched.
+  bool map_line(const Mapping& m, std::string_view line);
+  bool json_format(Format f) const;
   void emit(Alert& a);
   // Multi-line JSON documents: collects lines until the brackets balance.
   bool collect(std::string_view text, const SourcePos& pos);
+  // An XML document (a WildFire report): collects lines until </wildfire>.
+  bool collect_xml(std::string_view text);
+  bool collecting() const { return !doc_.empty() || doc_depth_ > 0 || doc_xml_; }
   void finish_document(Sink& out);
   static bool balanced(std::string_view t);
 
@@ -75,9 +86,13 @@ class IngestStage : public LineStage {
   SourcePos doc_pos_;
   int doc_depth_ = 0;
   bool doc_in_string_ = false, doc_escape_ = false, doc_overflow_ = false;
+  bool doc_xml_ = false, doc_xml_done_ = false;
   std::size_t max_document_ = 16u << 20;
 
   Format forced_ = Format::Auto;
+  const Mapping* forced_mapping_ = nullptr;
+  std::vector<std::shared_ptr<const Mapping>> mappings_;
+  std::vector<const Mapping*> json_mappings_, regex_mappings_;  // detectable ones, in order
   bool keep_raw_ = false;
   WriteContext wc_;
   simdjson::dom::parser parser_;

@@ -37,6 +37,10 @@ bool parse_ftd(std::string_view line, std::size_t tag, Alert& a);
 // PAN-OS THREAT (and WILDFIRE) syslog CSV; `csv` points at the first CSV field.
 bool parse_panos(std::string_view line, std::size_t csv, Alert& a);
 
+// Palo Alto WildFire report XML (one whole <wildfire> document): one alert about the file.
+// Returns false for WildFire documents that are not reports (a verdict answer, an error).
+bool parse_wildfire(std::string_view doc, Alert& a);
+
 // A time in a Java SimpleDateFormat pattern (LEEF devTimeFormat): y M MMM d H h m s S a E z Z
 // X and quoted literals. nullopt when the text does not match.
 std::optional<time::Millis> parse_java_time(std::string_view text, std::string_view format);

@@ -1,3 +1,5 @@
+#include <filesystem>
+
 #include "cli/tool.hpp"
 #include "core/error.hpp"
 #include "ingest/ingest.hpp"
@@ -8,11 +10,15 @@ int main(int argc, char** argv) {
   tr::cli::Tool tool("tr-ingest", "Turn security product events into alert records");
   tr::ingest::Options opt;
   bool list = false;
-  std::vector<std::string> names;
-  for (const auto& f : tr::ingest::formats()) names.emplace_back(f.name);
+  tool.app().add_option("-f,--format", opt.format,
+                        "Input format: auto (default), a name --list-formats shows, or the name "
+                        "of a --mapping");
+  std::vector<std::string> mapping_files;
   tool.app()
-      .add_option("-f,--format", opt.format, "Input format (default: auto; see --list-formats)")
-      ->check(CLI::IsMember(names));
+      .add_option("-m,--mapping", mapping_files,
+                  "YAML mapping file: one more format for a product without a built-in "
+                  "one (repeatable; tr-ingest(1), MAPPING FILES)")
+      ->allow_extra_args(false);
   tool.app().add_flag("--keep-raw", opt.keep_raw, "Keep the original event in event.original");
   tool.app().add_flag("--list-formats", list, "List the input formats and exit");
   tr::ingest::PullOptions pull;
@@ -27,9 +33,23 @@ int main(int argc, char** argv) {
   tool.add_offline();
   tool.add_inputs();
   return tool.run(argc, argv, [&](tr::cli::Context& ctx) {
+    // Mappings named in the configuration (paths relative to its folder), then --mapping.
+    std::vector<std::string> files;
+    for (const auto& f : ctx.config().get_strings("ingest.mappings")) {
+      std::filesystem::path p = tr::expand_home(f);
+      if (p.is_relative() && !ctx.config().path().empty())
+        p = std::filesystem::path(ctx.config().path()).parent_path() / p;
+      files.push_back(p.string());
+    }
+    files.insert(files.end(), mapping_files.begin(), mapping_files.end());
+    opt.mappings = tr::ingest::load_mappings(files);
     if (list) {
       for (const auto& f : tr::ingest::formats())
         ctx.out().line(std::string(f.name) + "\t" + std::string(f.description));
+      for (const auto& m : opt.mappings)
+        ctx.out().line(m->name() + "\t" +
+                       (m->description().empty() ? "" : tr::cli::term_safe(m->description()) + " ") +
+                       "(mapping " + m->file() + ")");
       return;
     }
     opt.max_document = ctx.max_line();
