@@ -88,6 +88,16 @@ bool parse_net(std::string_view s, int& family, unsigned char (&addr)[16], int& 
   } else {
     return false;
   }
+  // An IPv4-mapped address (::ffff:a.b.c.d, as dual-stack sockets report IPv4 peers) is the
+  // IPv4 host, as in schema/observable.hpp's canonical_ip.
+  static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+  bool from_mapped = family == 6 && std::memcmp(addr, mapped, 12) == 0;
+  if (from_mapped) {
+    std::memmove(addr, addr + 12, 4);
+    std::memset(addr + 4, 0, 12);
+    family = 4;
+    len = 32;
+  }
   if (slash != std::string_view::npos) {
     std::string_view l = s.substr(slash + 1);
     if (l.empty() || l.size() > 3) return false;
@@ -96,7 +106,8 @@ bool parse_net(std::string_view s, int& family, unsigned char (&addr)[16], int& 
       if (c < '0' || c > '9') return false;
       n = n * 10 + (c - '0');
     }
-    if (n > len) return false;
+    if (from_mapped) n -= 96;
+    if (n < 0 || n > len) return false;
     len = n;
   }
   return true;
@@ -273,55 +284,9 @@ std::string normalise_registry(std::string_view raw) {
   return out;
 }
 
-std::optional<std::string> normalise_url(std::string_view raw) {
-  std::string_view u = trim(raw);
-  if (u.empty() || has_control(u) || u.find(' ') != std::string_view::npos) return std::nullopt;
-  std::string scheme = "http";
-  auto sep = u.find("://");
-  if (sep != std::string_view::npos) {
-    scheme = lower(u.substr(0, sep));
-    for (char c : scheme)
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
-        return std::nullopt;
-    u.remove_prefix(sep + 3);
-  }
-  auto frag = u.find('#');
-  if (frag != std::string_view::npos) u = u.substr(0, frag);
-  auto end = u.find_first_of("/?");
-  std::string_view authority = u.substr(0, end);
-  std::string_view rest = end == std::string_view::npos ? std::string_view() : u.substr(end);
-  auto at = authority.rfind('@');
-  if (at != std::string_view::npos) authority.remove_prefix(at + 1);  // drop user:pass@
-  std::string_view host = authority, port;
-  if (!host.empty() && host.front() == '[') {
-    auto close = host.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
-    host = host.substr(1, close - 1);
-  } else {
-    auto colon = host.rfind(':');
-    if (colon != std::string_view::npos) {
-      port = host.substr(colon + 1);
-      host = host.substr(0, colon);
-    }
-  }
-  std::string h;
-  if (auto ip = canonical_ip(host)) {
-    h = ip->find(':') != std::string::npos ? "[" + *ip + "]" : *ip;
-  } else if (auto d = canonical_domain(host)) {
-    h = *d;
-  } else {
-    return std::nullopt;
-  }
-  for (char c : port)
-    if (c < '0' || c > '9') return std::nullopt;
-  if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443")) port = {};
-  std::string out = h;
-  if (!port.empty()) out += ":" + std::string(port);
-  if (rest.empty() || rest.front() == '?') out += "/";
-  out += rest;
-  return out;
-}
+// One URL normalisation for the toolkit (schema/observable.hpp): host case, IDN, default
+// ports, percent-encoding; matched without scheme, user info and fragment.
+std::optional<std::string> normalise_url(std::string_view raw) { return url_match_key(raw); }
 
 Canonical canonicalise(Type t, std::string_view raw) {
   std::string_view v = trim(raw);
@@ -524,11 +489,11 @@ void Matcher::grow() {
   slots_.swap(slots);
 }
 
-void Matcher::index(Key kind, std::string_view key, uint32_t indicator) {
+bool Matcher::index(Key kind, uint32_t key_off, uint32_t key_len, uint64_t h, uint32_t indicator) {
   // One hash and one probe sequence: the first empty slot met is where a new key goes.
   if ((keys_.size() + 1) * 2 > slots_.size()) grow();
   std::size_t m = slots_.size() - 1;
-  uint64_t h = hash_key(kind, key);
+  std::string_view key = bytes(key_off, key_len);
   uint32_t tag = static_cast<uint32_t>(h >> 32);
   std::size_t i = h & m;
   int64_t k = -1;
@@ -544,38 +509,74 @@ void Matcher::index(Key kind, std::string_view key, uint32_t indicator) {
     i = (i + 1) & m;
   }
   if (k < 0) {
-    // The key text usually is the indicator's own value, already in the arena.
-    const Entry& e = indicators_[indicator];
-    std::string_view own = bytes(e.off, e.len);
-    uint64_t off;
-    if (key.data() >= own.data() && key.data() + key.size() <= own.data() + own.size())
-      off = e.off + static_cast<uint64_t>(key.data() - own.data());
-    else
-      off = store_bytes(key);
-    keys_.push_back({static_cast<uint32_t>(off), static_cast<uint32_t>(key.size()), kind, kEnd});
+    keys_.push_back({key_off, key_len, kind, kEnd});
     k = static_cast<int64_t>(keys_.size() - 1);
     slots_[i] = (static_cast<uint64_t>(tag) << 32) | static_cast<uint64_t>(k + 1);
   }
   KeyEntry& ke = keys_[static_cast<std::size_t>(k)];
   // Same indicator (type, value, origin) twice: keep one.
+  const Entry& b = indicators_[indicator];
   for (uint32_t p = ke.head; p != kEnd; p = postings_[p].next) {
     const Entry& a = indicators_[postings_[p].indicator];
-    const Entry& b = indicators_[indicator];
-    if (a.type == b.type && a.origin == b.origin && bytes(a.off, a.len) == bytes(b.off, b.len)) {
-      indicators_.pop_back();  // callers index the newest indicator only
-      if (first_seen_.size() > indicators_.size()) first_seen_.pop_back();
-      arena_.resize(b.off);
-      return;
-    }
+    if (a.type == b.type && a.origin == b.origin && bytes(a.off, a.len) == bytes(b.off, b.len))
+      return false;
   }
   postings_.push_back({indicator, ke.head});
   ke.head = static_cast<uint32_t>(postings_.size() - 1);
+  return true;
+}
+
+// Loading is bound by one cache miss per indicator (its slot in a table far larger than the
+// cache). add() therefore only computes the key's hash and starts loading its slot; the keys
+// are indexed in batches, by which time the slots have arrived. Duplicates found then are
+// dropped by moving the batch's later indicators down (their ids are not known outside yet).
+void Matcher::flush_pending() {
+  if (pending_.empty()) return;
+  uint32_t base = pending_.front().indicator;
+  std::size_t postings_before = postings_.size();
+  bool any_dead = false;
+  for (Pending& p : pending_) {
+    bool fresh = index(p.kind, p.key_off, p.key_len, p.hash, p.indicator);
+    if (fresh && p.url) {
+      // An URL's host is a weak key of its own ("a domain in a URL").
+      std::string_view key = bytes(p.key_off, p.key_len);
+      auto end = key.find_first_of("/:");
+      std::string_view host = key.substr(0, end);
+      if (!host.empty() && host.front() == '[') host = key.substr(1, key.find(']') - 1);
+      uint32_t off = p.key_off + static_cast<uint32_t>(host.data() - key.data());
+      index(Key::UrlHost, off, static_cast<uint32_t>(host.size()), hash_key(Key::UrlHost, host),
+            p.indicator);
+    }
+    if (fresh) ++per_type_[static_cast<int>(indicators_[p.indicator].type)];
+    else any_dead = true;
+    p.url = fresh;  // from here on: kept
+  }
+  if (any_dead) {
+    uint32_t next = base;
+    std::vector<uint32_t> moved(pending_.size());
+    for (std::size_t j = 0; j < pending_.size(); ++j) {
+      uint32_t old = pending_[j].indicator;
+      if (!pending_[j].url) continue;
+      moved[j] = next;
+      if (old != next) {
+        indicators_[next] = indicators_[old];
+        if (!first_seen_.empty()) first_seen_[next] = first_seen_[old];
+      }
+      ++next;
+    }
+    for (std::size_t q = postings_before; q < postings_.size(); ++q)
+      postings_[q].indicator = moved[postings_[q].indicator - base];
+    indicators_.resize(next);
+    if (first_seen_.size() > next) first_seen_.resize(next);
+  }
+  pending_.clear();
 }
 
 std::string Matcher::add(Type type, std::string_view raw, std::string_view source,
                          std::string_view incident, bool historic, int64_t first_seen) {
   Canonical c = canonicalise(type, raw);
   if (!c.error.empty()) return c.error;
+  if (type == Type::Regex) flush_pending();  // pending ids stay one consecutive range
   if (type == Type::Ip && c.value.find('/') != std::string::npos) type = Type::Cidr;
   if (type == Type::Cidr && c.value.find('/') == std::string::npos) type = Type::Ip;
   uint32_t id = static_cast<uint32_t>(indicators_.size());
@@ -585,7 +586,8 @@ std::string Matcher::add(Type type, std::string_view raw, std::string_view sourc
   if (first_seen != 0 && first_seen_.empty()) first_seen_.resize(id, 0);
   if (!first_seen_.empty()) first_seen_.push_back(first_seen);
   std::string_view v = bytes(off, static_cast<uint32_t>(c.value.size()));
-  std::size_t before = indicators_.size();
+  Key kind;
+  uint32_t key_off = static_cast<uint32_t>(off), key_len = static_cast<uint32_t>(v.size());
   switch (type) {
     case Type::Ip:
     case Type::Cidr: {
@@ -595,32 +597,30 @@ std::string Matcher::add(Type type, std::string_view raw, std::string_view sourc
       std::string k = net_key(addr, len, family == 4 ? 4 : 16);
       if (family == 4) v4_lengths_.set(static_cast<std::size_t>(len));
       else v6_lengths_.set(static_cast<std::size_t>(len));
-      // Binary keys are not the indicator's text: index() stores them in the arena.
-      index(family == 4 ? Key::Net4 : Key::Net6, k, id);
+      // Binary keys are not the indicator's text: they go to the arena too.
+      kind = family == 4 ? Key::Net4 : Key::Net6;
+      key_off = static_cast<uint32_t>(store_bytes(k));
+      key_len = static_cast<uint32_t>(k.size());
       break;
     }
-    case Type::Domain: index(Key::Domain, v, id); break;
+    case Type::Domain: kind = Key::Domain; break;
     case Type::Url: {
-      std::string_view key = v.substr(v.find("://") + 3);  // matched without the scheme
-      index(Key::Url, key, id);
-      if (indicators_.size() == before) {
-        auto end = key.find_first_of("/:");
-        std::string_view host = key.substr(0, end);
-        if (!host.empty() && host.front() == '[') host = key.substr(1, key.find(']') - 1);
-        index(Key::UrlHost, host, id);
-      }
+      std::size_t skip = v.find("://") + 3;  // matched without the scheme
+      kind = Key::Url;
+      key_off += static_cast<uint32_t>(skip);
+      key_len -= static_cast<uint32_t>(skip);
       break;
     }
     case Type::Md5:
     case Type::Sha1:
     case Type::Sha256:
-    case Type::Sha512: index(Key::Hash, v, id); break;
-    case Type::Filename: index(Key::Filename, v, id); break;
-    case Type::Path: index(Key::Path, v, id); break;
-    case Type::Registry: index(Key::Registry, v, id); break;
-    case Type::Mutex: index(Key::Mutex, v, id); break;
-    case Type::Process: index(Key::Process, v, id); break;
-    case Type::Email: index(Key::Email, v, id); break;
+    case Type::Sha512: kind = Key::Hash; break;
+    case Type::Filename: kind = Key::Filename; break;
+    case Type::Path: kind = Key::Path; break;
+    case Type::Registry: kind = Key::Registry; break;
+    case Type::Mutex: kind = Key::Mutex; break;
+    case Type::Process: kind = Key::Process; break;
+    case Type::Email: kind = Key::Email; break;
     case Type::Regex: {
       for (uint32_t r : regex_index_) {
         const Entry& e = indicators_[r];
@@ -632,14 +632,20 @@ std::string Matcher::add(Type type, std::string_view raw, std::string_view sourc
         }
       }
       regex_index_.push_back(id);
-      break;
+      ++per_type_[static_cast<int>(type)];
+      return "";
     }
+    default: return "unknown indicator type";
   }
-  if (indicators_.size() == before) ++per_type_[static_cast<int>(type)];
+  uint64_t h = hash_key(kind, bytes(key_off, key_len));
+  __builtin_prefetch(&slots_[h & (slots_.size() - 1)], 1);
+  pending_.push_back({id, key_off, key_len, kind, type == Type::Url, h});
+  if (pending_.size() >= kBatch) flush_pending();
   return "";
 }
 
 void Matcher::finish() {
+  flush_pending();
   if (regex_index_.empty()) return;
   RE2::Options opt;
   opt.set_log_errors(false);
@@ -677,16 +683,7 @@ void Matcher::emit(Key kind, std::string_view key, Via via, std::vector<Hit>& ou
 void Matcher::match_ip(std::string_view value, std::vector<Hit>& out) const {
   int family, len;
   unsigned char addr[16];
-  if (!parse_net(value, family, addr, len)) return;
-  // An IPv4-mapped IPv6 address (::ffff:203.0.113.7, as Linux shows dual-stack sockets) is
-  // the IPv4 address.
-  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (family == 6 && std::memcmp(addr, mapped, 12) == 0) {
-    std::memmove(addr, addr + 12, 4);
-    std::memset(addr + 4, 0, 12);
-    family = 4;
-    len = 32;
-  }
+  if (!parse_net(value, family, addr, len)) return;  // IPv4-mapped IPv6 comes back as IPv4
   int bytes_n = family == 4 ? 4 : 16;
   if (family == 4) {
     for (int l = 32; l >= 0; --l) {
