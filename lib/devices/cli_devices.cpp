@@ -25,6 +25,7 @@
 
 #include "config/config.hpp"
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "devices/adapters.hpp"
 #include "devices/validate.hpp"
 #include "time/time.hpp"
@@ -92,6 +93,47 @@ std::optional<Entry> listed_net(std::string_view addr, std::string_view mask_or_
   return e;
 }
 
+// "12:00 04 December 2026": Cisco's time-range clock format, in UTC, rounded up to the minute
+// so a block never ends early.
+std::string cisco_time(int64_t ms) {
+  static const char* months[] = {"January", "February", "March",     "April",   "May",      "June",
+                                 "July",    "August",   "September", "October", "November", "December"};
+  time_t t = static_cast<time_t>((ms + 59999) / 60000 * 60);
+  struct tm g {};
+  gmtime_r(&t, &g);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%02d:%02d %02d %s %d", g.tm_hour, g.tm_min, g.tm_mday,
+                months[g.tm_mon], g.tm_year + 1900);
+  return buf;
+}
+
+// IOS ACE sequence number for a time-range name: 1 .. 2000000000, from its digest.
+int64_t ace_sequence(const std::string& range) {
+  std::string h = sha256_hex(range).substr(0, 12);
+  return static_cast<int64_t>(std::stoull(h, nullptr, 16) % 2000000000ULL) + 1;
+}
+
+// An ACE's address ("host a.b.c.d", "a.b.c.d m.m.m.m", "2001:db8::/32") as an entry.
+// IOS writes wildcard masks ("0.0.0.255"), ASA netmasks.
+std::optional<Entry> listed_ace_address(const std::string& text, bool wildcard) {
+  if (text.starts_with("host ")) return listed_net(std::string_view(text).substr(5), "");
+  auto sp = text.find(' ');
+  if (sp != std::string::npos) {
+    std::string mask = text.substr(sp + 1);
+    if (wildcard) {
+      Net w;
+      if (!parse_net(mask, w) || w.v6) return std::nullopt;
+      mask.clear();
+      for (int i = 0; i < 4; ++i)
+        mask += (i ? "." : "") + std::to_string(255 - w.addr[i]);
+    }
+    return listed_net(std::string_view(text).substr(0, sp), mask);
+  }
+  auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  return listed_net(std::string_view(text).substr(0, slash), std::string_view(text).substr(slash + 1));
+}
+
 std::optional<Entry> listed_domain(std::string_view name) {
   Checked c = check_value("domain", name);
   if (!c.ok) return std::nullopt;
@@ -106,6 +148,17 @@ class CliDevice : public Device {
   explicit CliDevice(const DeviceConfig& c) : Device(c.name, c.str("type")) {
     if (c.node["path"]) ticket_ = c.path("path");
     save_ = c.flag("save", true);
+    // Time-range expiry (ASA, IOS): an ip/cidr entry with an expiry gets its own deny ACE in
+    // `acl:` bound to a time-range that ends with the block, so the device stops enforcing
+    // on time even when no `tr-block expire` runs; expire still deletes both.
+    time_range_ = c.flag("time_range", false);
+    if (time_range_) {
+      acl_ = c.ident("acl", "");
+      if (acl_.empty()) c.fail("acl", "is required with time_range (the ACL that gets the deny lines)");
+      direction_ = c.str("direction", "source");
+      if (direction_ != "source" && direction_ != "destination")
+        c.fail("direction", "must be source or destination");
+    }
     // Members sync must never lift: the placeholder that keeps a group non-empty.
     for (const auto& v : c.config.get_strings("devices." + c.name + ".keep")) keep_.push_back(v);
     YAML::Node ssh = c.node["ssh"];
@@ -146,7 +199,7 @@ class CliDevice : public Device {
     if (r.status == 127) throw ExternalError("cannot run " + ssh_[0]);
     std::string all = r.out + "\n" + r.err;
     each_line(all, [&](std::string_view line) {
-      for (const char* bad : {"% Invalid", "% Incomplete", "% Ambiguous", "ERROR:", "error:",
+      for (const char* bad : {"% Invalid", "% Incomplete", "% Ambiguous", "% Duplicate", "ERROR:", "error:",
                               "syntax error", "unknown command"})
         if (line.find(bad) != std::string_view::npos)
           throw ExternalError("device refused a command: " + std::string(line.substr(0, 200)));
@@ -175,6 +228,11 @@ class CliDevice : public Device {
       throw ExternalError(ticket_ + ": writing failed: " + std::strerror(err));
     return "appended to change ticket " + ticket_;
   }
+  // Renewing a time-range entry moves its end; anything else has no expiry on the device.
+  std::string renew(const Entry& e, int64_t now) override {
+    if (!timed(e)) return "renewed in the store";
+    return apply("renew", e, now);
+  }
   // The operational command whose answer lists what the device holds, and the session
   // around it (pager off, leave).
   virtual std::string show_command() const = 0;
@@ -192,8 +250,40 @@ class CliDevice : public Device {
     return parse_listing(run_ssh(show_session(show_command())));
   }
   std::string listing_hint() const override { return show_command(); }
+  bool renew_pushes() const override { return time_range_; }
 
  protected:
+  bool timed(const Entry& e) const {
+    return time_range_ && e.expires && (e.type == "ip" || e.type == "cidr");
+  }
+  // TR-EXP-<block id digits>, or the name sync found on the device.
+  static std::string range_name(const Entry& e) {
+    static const re2::RE2 name_re(R"(TR-EXP-[0-9a-f]{1,32})");
+    std::string n = !e.ref.empty() ? e.ref : "TR-EXP-" + (e.id.size() > 2 ? e.id.substr(2) : e.id);
+    if (!re2::RE2::FullMatch(n, name_re)) throw RecordError("no valid time-range name for this entry");
+    return n;
+  }
+  // The ACE's match part for the entry: "ip host X any" (source) or "ip any host X".
+  std::string ace_match(const std::string& address) const {
+    return direction_ == "source" ? "ip " + address + " any" : "ip any " + address;
+  }
+  // Reads "deny ip ADDR any time-range TR-EXP-..." (or "any ADDR") from an ACE line.
+  std::optional<Entry> parse_ace(std::string_view line) const {
+    static const re2::RE2 src_re(
+        R"(deny ip (host \S+|\S+/\d+|\S+ \d+\.\d+\.\d+\.\d+) any time-range (TR-EXP-[0-9a-f]{1,32})(?: .*)?$)");
+    static const re2::RE2 dst_re(
+        R"(deny ip any (host \S+|\S+/\d+|\S+ \d+\.\d+\.\d+\.\d+) time-range (TR-EXP-[0-9a-f]{1,32})(?: .*)?$)");
+    std::string addr, name;
+    re2::StringPiece sp(line.data(), line.size());
+    if (!re2::RE2::PartialMatch(sp, direction_ == "source" ? src_re : dst_re, &addr, &name))
+      return std::nullopt;
+    auto e = listed_ace_address(addr, type() == "ios");
+    if (e) e->ref = name;
+    return e;
+  }
+  bool time_range_ = false;
+  std::string acl_, direction_ = "source";
+
   std::string ticket_;
   bool save_ = true;
   std::vector<std::string> ssh_;
@@ -210,7 +300,9 @@ class Asa : public CliDevice {
   }
   std::string show_command() const override {
     if (method_ == "shun") return "show shun";
-    return "show running-config object-group id " + group_;
+    std::string cmd = "show running-config object-group id " + group_;
+    if (time_range_) cmd += "\nshow running-config access-list " + acl_;
+    return cmd;
   }
   std::string show_session(const std::string& cmd) const override {
     return "terminal pager 0\n" + cmd + "\nexit\n";
@@ -229,6 +321,9 @@ class Asa : public CliDevice {
       std::optional<Entry> e;
       if (method_ == "shun") {
         if (re2::RE2::PartialMatch(sp, shun_re, &a)) e = listed_net(a, "");
+      } else if (time_range_ && line.starts_with("access-list " + acl_ + " ")) {
+        ours = false;
+        e = parse_ace(line);
       } else if (re2::RE2::FullMatch(sp, group_re, &a)) {
         ours = a == group_;
       } else if (!line.empty() && line[0] != ' ') {
@@ -256,7 +351,7 @@ class Asa : public CliDevice {
     return t == "ip" || t == "cidr" || t == "domain";
   }
   std::string render(std::string_view op, const Entry& e, int64_t) const override {
-    bool add = op == "block";
+    bool add = op == "block" || op == "renew";
     std::string out;
     if (method_ == "shun") {
       // shun is source-only, not in the running config, and has no timeout.
@@ -264,7 +359,21 @@ class Asa : public CliDevice {
       if (n.len != (n.v6 ? 128 : 32)) throw RecordError("shun takes a single address");
       return std::string(add ? "" : "no ") + "shun " + n.address() + "\n";
     }
-    if (e.type == "domain") {
+    if (timed(e)) {
+      Net n = need_net(e);
+      std::string address = n.len == (n.v6 ? 128 : 32) ? "host " + n.address()
+                            : n.v6 ? n.address() + "/" + std::to_string(n.len)
+                                   : n.address() + " " + n.mask();
+      std::string range = range_name(e);
+      std::string ace = "access-list " + acl_ + " extended deny " + ace_match(address) +
+                        " time-range " + range + "\n";
+      if (add) {
+        out += "time-range " + range + "\n absolute end " + cisco_time(*e.expires) + "\n";
+        if (op == "block") out += "access-list " + acl_ + " line 1 " + ace.substr(13 + acl_.size());
+      } else {
+        out += "no " + ace + "no time-range " + range + "\n";
+      }
+    } else if (e.type == "domain") {
       std::string name = need_name(e);
       std::string object = "tr-" + name;
       if (add) out += "object network " + object + "\n fqdn " + name + "\n";
@@ -298,8 +407,9 @@ class Ios : public CliDevice {
     tag_ = c.integer("tag", 666);
   }
   std::string show_command() const override {
-    if (method_ == "null-route") return "show running-config | include Null0";
-    return "show running-config | section object-group network " + group_;
+    std::string timed_cmd = time_range_ ? "\nshow ip access-lists " + acl_ : "";
+    if (method_ == "null-route") return "show running-config | include Null0" + timed_cmd;
+    return "show running-config | section object-group network " + group_ + timed_cmd;
   }
   std::string show_session(const std::string& cmd) const override {
     return "terminal length 0\n" + cmd + "\nexit\n";
@@ -310,21 +420,30 @@ class Ios : public CliDevice {
     static const re2::RE2 group_re(R"(^object-group network (\S+)\s*$)");
     static const re2::RE2 host_re(R"(^ host (\S+)\s*$)");
     static const re2::RE2 net_re(R"(^ (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+)\s*$)");
+    static const re2::RE2 acl_re(R"(^Extended IP access list (\S+)\s*$)");
+    static const re2::RE2 acl_cfg_re(R"(^ip access-list extended (\S+)\s*$)");
     std::vector<Entry> out;
-    bool ours = false;
+    bool ours = false, in_acl = false;
     const std::string tag = std::to_string(tag_);
     each_line(text, [&](std::string_view line) {
       re2::StringPiece sp(line.data(), line.size());
       std::string a, b, t;
       std::optional<Entry> e;
-      if (method_ == "null-route") {
+      if (re2::RE2::FullMatch(sp, acl_re, &a) || re2::RE2::FullMatch(sp, acl_cfg_re, &a)) {
+        in_acl = time_range_ && a == acl_;
+        ours = false;
+      } else if (in_acl && !line.empty() && line[0] == ' ') {
+        e = parse_ace(line);
+      } else if (method_ == "null-route") {
+        in_acl = false;
         if ((re2::RE2::FullMatch(sp, route_re, &a, &b, &t) ||
              re2::RE2::FullMatch(sp, route6_re, &a, &b, &t)) && t == tag)
           e = listed_net(a, b);
       } else if (re2::RE2::FullMatch(sp, group_re, &a)) {
         ours = a == group_;
+        in_acl = false;
       } else if (!line.empty() && line[0] != ' ') {
-        ours = false;
+        ours = in_acl = false;
       } else if (!ours) {
       } else if (re2::RE2::FullMatch(sp, host_re, &a)) {
         e = listed_net(a, "");
@@ -347,11 +466,26 @@ class Ios : public CliDevice {
   }
   bool supports(std::string_view t) const override { return t == "ip" || t == "cidr"; }
   std::string render(std::string_view op, const Entry& e, int64_t) const override {
-    bool add = op == "block";
+    bool add = op == "block" || op == "renew";
     Net n = need_net(e);
     std::string no = add ? "" : "no ";
     std::string out;
-    if (method_ == "null-route") {
+    if (timed(e)) {
+      // IOS appends ACEs at the end, after the ACL's final permit: each gets a sequence
+      // number from its time-range name, below the operator's final permit (2147483647).
+      if (n.v6) throw RecordError("IOS time-range ACEs take IPv4 only");
+      std::string range = range_name(e);
+      std::string seq = std::to_string(ace_sequence(range));
+      std::string address = n.len == 32 ? "host " + n.address() : n.address() + " " + n.wildcard();
+      if (add) {
+        out += "time-range " + range + "\n absolute end " + cisco_time(*e.expires) + "\n";
+        if (op == "block")
+          out += "ip access-list extended " + acl_ + "\n " + seq + " deny " + ace_match(address) +
+                 " time-range " + range + "\n";
+      } else {
+        out += "ip access-list extended " + acl_ + "\n no " + seq + "\nno time-range " + range + "\n";
+      }
+    } else if (method_ == "null-route") {
       // Drops traffic to the address (and from it with uRPF on the edge).
       if (n.v6)
         out = no + "ipv6 route " + n.address() + "/" + std::to_string(n.len) + " Null0 tag " +

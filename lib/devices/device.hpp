@@ -51,8 +51,10 @@ class Device {
   virtual std::string render(std::string_view op, const Entry& e, int64_t now) const = 0;
   // Push devices: performs the change; returns the device's answer. Throws ExternalError.
   virtual std::string apply(std::string_view op, const Entry& e, int64_t now);
-  // Push devices with native timeouts must be told about a renewal.
+  // Push devices with native timeouts must be told about a renewal: renew() sends it (by
+  // default the block again, with the entry's new expiry).
   virtual bool renew_pushes() const { return false; }
+  virtual std::string renew(const Entry& e, int64_t now) { return apply("block", e, now); }
   // File devices: the whole file for these live entries, and where it goes.
   virtual std::string render_file(const std::vector<Entry>& live, int64_t now) const;
   virtual std::string path() const { return ""; }

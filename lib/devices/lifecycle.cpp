@@ -268,9 +268,12 @@ void Lifecycle::add_one(const AddRequest& r, const std::string& device_name,
       return;
     }
     std::string answer = "renewed in the store";
-    if (dev.renew_pushes() && (row.state == "applied" || row.state == "renewed")) {
+    // Ticket devices get the renewal in the ticket while their entry is still planned.
+    bool sent = row.state == "applied" || row.state == "renewed" ||
+                (dev.mode() == Device::Mode::Ticket && row.state == "planned");
+    if (dev.renew_pushes() && sent) {
       try {
-        answer = dev.apply("block", to_entry(row), now);
+        answer = dev.renew(to_entry(row), now);
       } catch (const ExternalError& e) {
         ctx_.note_external_failure(device_name + ": renewing " + type + " " +
                                    cli::term_safe(value) + " failed: " + cli::term_safe(e.what(), 300));
