@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <map>
 
 
@@ -647,6 +648,160 @@ class Umbrella : public HttpDevice {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Cisco Umbrella destination lists (Policies API v2): an OAuth2 client-credentials token (API
+// key and secret as HTTP Basic, valid one hour), the block list found by name, destinations
+// added with a comment, listed page by page, and removed by their Umbrella id (so removal
+// first finds the id by listing). No expiry on Umbrella's side: `tr-block expire` removes.
+class UmbrellaLists : public HttpDevice {
+ public:
+  explicit UmbrellaLists(const DeviceConfig& c) : HttpDevice(c) {
+    url_ = base_url(c, "https://api.umbrella.com");
+    key_ = c.secret("key");
+    secret_ = c.secret("secret");
+    list_ = c.str("list", "");
+    if (list_.empty()) c.fail("list", "is required (the name of a destination list with access block)");
+    for (char ch : list_)
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) c.fail("list", "holds a control character");
+    page_size_ = c.integer("page_size", 100);
+    if (page_size_ < 1 || page_size_ > 100) c.fail("page_size", "must be 1-100");
+  }
+  // URLs are left out: Umbrella stores them without a scheme, so a listing could not be
+  // compared with the store's values.
+  bool supports(std::string_view t) const override { return t == "domain" || t == "ip"; }
+  static std::string destination(const Entry& e) { return e.value; }
+  std::string render(std::string_view op, const Entry& e, int64_t) const override {
+    std::string s = show("POST", url_ + "/auth/v2/token (Basic ***)", "grant_type=client_credentials");
+    s += show("GET", url_ + "/policies/v2/destinationlists (Authorization: Bearer ***)", "");
+    std::string base = url_ + "/policies/v2/destinationlists/{" + list_ + "}/destinations";
+    if (op == "block")
+      return s + show("POST", base + " (Authorization: Bearer ***)",
+                      json::array({{{"destination", destination(e)}, {"comment", comment(e)}}}).dump());
+    s += show("GET", base + "?page=1&limit=" + std::to_string(page_size_) +
+                         " (Authorization: Bearer ***)", "");
+    return s + show("DELETE", base + "/remove (Authorization: Bearer ***)", "[{id of " + destination(e) + "}]");
+  }
+  std::string token() {
+    if (!token_.empty()) return token_;
+    net::Request r;
+    r.method = "POST";
+    r.url = url_ + "/auth/v2/token";
+    r.basic_user = key_;
+    r.basic_password = secret_;
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    r.body = "grant_type=client_credentials";
+    net::Response resp = send(r);
+    json j = json::parse(resp.body, nullptr, false);
+    if (resp.status != 200 || !j.is_object() || !j.contains("access_token") || !j["access_token"].is_string())
+      throw ExternalError("Umbrella refused the token request (HTTP " + std::to_string(resp.status) + ")");
+    token_ = j["access_token"];
+    return token_;
+  }
+  json call(const std::string& method, const std::string& path, const std::string& body = "") {
+    net::Request r;
+    r.method = method;
+    r.url = url_ + path;
+    r.headers = {{"Authorization", "Bearer " + token()}, {"Accept", "application/json"}};
+    if (!body.empty()) {
+      r.headers.push_back({"Content-Type", "application/json"});
+      r.body = body;
+    }
+    net::Response resp = send(r);
+    json j = json::parse(resp.body, nullptr, false);
+    if (resp.status == 401 || resp.status == 403)
+      throw ExternalError("Umbrella refused the request (HTTP " + std::to_string(resp.status) +
+                          "): check the API key's scope (policies)");
+    if (resp.status < 200 || resp.status > 299) {
+      std::string msg = j.is_object() && j.contains("message") && j["message"].is_string()
+                            ? ": " + j["message"].get<std::string>().substr(0, 200) : "";
+      throw ExternalError("Umbrella " + method + " " + path.substr(0, path.find('?')) +
+                          " failed: HTTP " + std::to_string(resp.status) + msg);
+    }
+    return j;
+  }
+  // Every page of a collection: `data` arrays until a short page or meta.total is reached.
+  template <typename Fn>
+  void each_page(const std::string& path, Fn fn) {
+    for (int64_t page = 1; page <= 10000; ++page) {
+      json j = call("GET", path + (path.find('?') == std::string::npos ? "?" : "&") + "page=" +
+                               std::to_string(page) + "&limit=" + std::to_string(page_size_));
+      if (!j.is_object() || !j.contains("data") || !j["data"].is_array())
+        throw ExternalError("Umbrella sent a list without data");
+      for (const auto& d : j["data"])
+        if (d.is_object()) fn(d);
+      int64_t total = -1;
+      if (j.contains("meta") && j["meta"].is_object() && j["meta"].contains("total") &&
+          j["meta"]["total"].is_number_integer())
+        total = j["meta"]["total"].get<int64_t>();
+      auto got = static_cast<int64_t>(j["data"].size());
+      if (got < page_size_ || (total >= 0 && page * page_size_ >= total)) return;
+    }
+  }
+  std::string list_id() {
+    if (!list_id_.empty()) return list_id_;
+    each_page("/policies/v2/destinationlists", [&](const json& d) {
+      if (list_id_.empty() && d.value("name", "") == list_ && d.contains("id") &&
+          d["id"].is_number_integer()) {
+        if (d.value("access", "") != "block")
+          throw ExternalError("Umbrella destination list " + list_ + " is not a block list");
+        list_id_ = std::to_string(d["id"].get<int64_t>());
+      }
+    });
+    if (list_id_.empty()) throw ExternalError("Umbrella has no destination list named " + list_);
+    return list_id_;
+  }
+  // (destination, Umbrella id) of every entry on the list.
+  std::vector<std::pair<std::string, int64_t>> destinations() {
+    std::vector<std::pair<std::string, int64_t>> out;
+    each_page("/policies/v2/destinationlists/" + list_id() + "/destinations", [&](const json& d) {
+      if (!d.contains("destination") || !d["destination"].is_string()) return;
+      int64_t id = 0;
+      if (d.contains("id") && d["id"].is_number_integer()) id = d["id"];
+      else if (d.contains("id") && d["id"].is_string()) id = std::strtoll(d["id"].get<std::string>().c_str(), nullptr, 10);
+      out.emplace_back(d["destination"].get<std::string>(), id);
+    });
+    return out;
+  }
+  std::string apply(std::string_view op, const Entry& e, int64_t) override {
+    std::string dest = destination(e);
+    std::string base = "/policies/v2/destinationlists/" + list_id() + "/destinations";
+    if (op == "block") {
+      // Adding a destination already on the list is accepted by Umbrella as a no-op.
+      call("POST", base, json::array({{{"destination", dest}, {"comment", comment(e)}}}).dump());
+      return "Umbrella: added to destination list " + list_;
+    }
+    std::vector<int64_t> ids;
+    // An entry found by sync carries its Umbrella id; others are looked up by value.
+    if (!e.ref.empty() && e.ref.size() < 19 &&
+        std::all_of(e.ref.begin(), e.ref.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      ids.push_back(std::stoll(e.ref));
+    else
+      for (const auto& [d, id] : destinations())
+        if (d == dest && id > 0) ids.push_back(id);
+    if (ids.empty()) return "Umbrella: not on destination list " + list_ + " (already removed)";
+    call("DELETE", base + "/remove", json(ids).dump());
+    return "Umbrella: removed from destination list " + list_;
+  }
+  std::optional<std::vector<Entry>> current() override {
+    std::vector<Entry> out;
+    for (const auto& [d, id] : destinations()) {
+      Entry e;
+      Net n;
+      e.type = parse_net(d, n) ? "ip" : "domain";
+      Checked c = check_value(e.type, d);
+      if (!c.ok) continue;  // a URL or anything else tr-block does not put there
+      e.value = c.value;
+      e.ref = std::to_string(id);
+      out.push_back(e);
+    }
+    return out;
+  }
+
+ private:
+  std::string url_, key_, secret_, list_, token_, list_id_;
+  int64_t page_size_ = 100;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Check Point Management API: one session per change (login, add-host, set-group, publish,
 // poll the task, optionally install-policy, logout). On any error the session is discarded
 // and logged out, so no object stays locked against the human admins.
@@ -948,7 +1103,12 @@ class O365 : public HttpDevice {
 
 std::unique_ptr<Device> make_paloalto(const DeviceConfig& c) { return std::make_unique<PaloAlto>(c); }
 std::unique_ptr<Device> make_fortigate(const DeviceConfig& c) { return std::make_unique<FortiGate>(c); }
-std::unique_ptr<Device> make_umbrella(const DeviceConfig& c) { return std::make_unique<Umbrella>(c); }
+std::unique_ptr<Device> make_umbrella(const DeviceConfig& c) {
+  std::string method = c.str("method", "enforcement");
+  if (method == "destination-list") return std::make_unique<UmbrellaLists>(c);
+  if (method != "enforcement") c.fail("method", "must be enforcement or destination-list");
+  return std::make_unique<Umbrella>(c);
+}
 std::unique_ptr<Device> make_checkpoint(const DeviceConfig& c) { return std::make_unique<CheckPoint>(c); }
 std::unique_ptr<Device> make_o365(const DeviceConfig& c) { return std::make_unique<O365>(c); }
 
