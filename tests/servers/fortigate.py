@@ -2,7 +2,8 @@
 """Fake FortiGate REST API v2 (tr-block tests): Bearer token, ?vdom= on every call, the
 banned-IP (quarantine) monitor endpoints and cmdb address / addrgrp member endpoints, answering
 with FortiOS's JSON envelope ({"status":"success","http_status":200,...}; -5 for "already
-exists"; 404 for a missing object). Scenarios: ok, down (500 always), flaky (first two calls 503)."""
+exists"; 404 for a missing object). The banned list takes IPv4 and IPv6 addresses. Scenarios: ok, down (500 always), flaky (first two calls 503)."""
+import ipaddress
 import json
 import os
 import sys
@@ -44,15 +45,24 @@ class Forti(Handler):
             if not isinstance(data.get("ip_addresses"), list) or not isinstance(data.get("expiry"), int):
                 return err(method, 400, -1)
             for ip in data["ip_addresses"]:
-                banned[ip] = data["expiry"]
+                try:
+                    addr = ipaddress.ip_address(ip)
+                except ValueError:
+                    return err(method, 400, -1)
+                banned[addr] = data["expiry"]
             return ok(method)
         if path == "/api/v2/monitor/user/banned/clear_users" and method == "POST":
             for ip in data["ip_addresses"]:
-                banned.pop(ip, None)
+                try:
+                    banned.pop(ipaddress.ip_address(ip), None)
+                except ValueError:
+                    return err(method, 400, -1)
             return ok(method)
         if path == "/api/v2/monitor/user/banned" and method == "GET":
-            return ok(method, {"results": [{"ip_address": ip, "expires": 1796400000, "source": "admin"}
-                                           for ip in sorted(banned)]})
+            # IPv6 entries are listed in full form with "ipv6": true (the client must canonicalise).
+            return ok(method, {"results": [{"ip_address": a.exploded if a.version == 6 else str(a),
+                                            "ipv6": a.version == 6, "expires": 1796400000, "source": "admin"}
+                                           for a in sorted(banned, key=lambda a: (a.version, a))]})
         if path in ("/api/v2/cmdb/firewall/address", "/api/v2/cmdb/firewall/address6") and method == "POST":
             if data["name"] in objs:
                 return err(method, 500, -5)
