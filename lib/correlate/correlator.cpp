@@ -192,6 +192,12 @@ struct Correlator::Impl {
 
   std::vector<std::unique_ptr<StoredIncident>> stored;  // loaded stored incidents
   std::unordered_map<std::string, uint32_t> stored_index;
+  // A stored incident merged into another in this run: its slot points at the survivor's.
+  std::vector<uint32_t> redirect;
+  uint32_t resolve(uint32_t slot) const {
+    while (redirect[slot] != slot) slot = redirect[slot];
+    return slot;
+  }
   std::vector<std::unordered_map<std::string, std::vector<time::Millis>>> stored_times;
 
   std::string updated;  // "updated" of the incidents of one pass
@@ -278,6 +284,7 @@ struct Correlator::Impl {
     stored_times.push_back(std::move(times));
     uint32_t slot = static_cast<uint32_t>(stored.size());
     stored.push_back(std::move(inc));  // may be null: a vanished incident never joins
+    redirect.push_back(slot);
     stored_index.emplace(id, slot);
     return slot;
   }
@@ -372,6 +379,7 @@ struct Correlator::Impl {
   void join_stored(Pending& p) {
     const AlertInfo& a = p.info;
     auto add_slot = [&](uint32_t slot) {
+      slot = resolve(slot);
       if (std::find(p.stored.begin(), p.stored.end(), slot) == p.stored.end())
         p.stored.push_back(slot);
     };
@@ -401,6 +409,27 @@ struct Correlator::Impl {
   int64_t frontier() const { return floor_div(newest - opt.late, period) * period; }
   int64_t period_end(time::Millis t) const { return (floor_div(t, period) + 1) * period; }
 
+  // Scratch of pass() and build(), kept so that every pass reuses its memory.
+  struct Occ {
+    uint32_t value;
+    uint32_t alert;
+    time::Millis ts;
+  };
+  std::vector<Occ> occ;
+  std::vector<std::pair<uint64_t, uint32_t>> by_hash;
+  std::vector<time::Millis> last_ts;
+  std::vector<std::pair<uint32_t, uint32_t>> closing;  // (root, alert)
+  std::vector<uint8_t> is_closing;
+  bool pass_has_duplicates = false;
+  UnionFind uf{0};
+  struct Group {
+    time::Millis first;
+    std::string id;
+    std::size_t begin, end;                // range of `closing`
+    std::size_t stored_begin, stored_end;  // range of `stored_of_root`
+  };
+  std::vector<Group> closing_groups;
+
   void pass(int64_t f, bool final) {
     ++stats.passes;
     std::size_t n = pending.size();
@@ -408,30 +437,30 @@ struct Correlator::Impl {
     if (store)  // only where the hub decisions are final: alerts of complete periods
       for (auto& p : pending)
         if (final || period_end(p.info.ts) <= f) join_stored(p);
-    UnionFind uf(n + stored.size());
-    struct Occ {
-      uint32_t value;
-      time::Millis ts;
-      uint32_t alert;
-    };
-    std::vector<Occ> occ;
-    std::size_t total = 0;
-    for (const auto& p : pending) total += p.links.size();
-    occ.reserve(total);
+    uf.parent.resize(n + stored.size());
+    std::iota(uf.parent.begin(), uf.parent.end(), 0u);
+    occ.clear();
     for (uint32_t i = 0; i < n; ++i) {
       const Pending& p = pending[i];
       for (const auto& l : p.links)
-        if (!hub(l.value, p.period)) occ.push_back({l.value, p.info.ts, i});
-      for (uint32_t s : p.stored) uf.unite(i, static_cast<uint32_t>(n + s));
+        if (!hub(l.value, p.period)) occ.push_back({l.value, i, p.info.ts});
+      for (uint32_t s : p.stored) uf.unite(i, static_cast<uint32_t>(n + resolve(s)));
     }
-    // The same alert twice (a log read twice) is one alert of one group.
-    {
-      std::vector<std::pair<std::string_view, uint32_t>> by_id;
-      by_id.reserve(n);
-      for (uint32_t i = 0; i < n; ++i) by_id.emplace_back(pending[i].info.id, i);
-      std::sort(by_id.begin(), by_id.end());
-      for (std::size_t k = 1; k < by_id.size(); ++k)
-        if (by_id[k].first == by_id[k - 1].first) uf.unite(by_id[k].second, by_id[k - 1].second);
+    // The same alert twice (a log read twice) is one alert of one group: ids by hash, equal
+    // hashes compared.
+    by_hash.clear();
+    pass_has_duplicates = false;
+    for (uint32_t i = 0; i < n; ++i)
+      by_hash.emplace_back(std::hash<std::string_view>{}(pending[i].info.id), i);
+    std::sort(by_hash.begin(), by_hash.end());
+    for (std::size_t k = 1; k < by_hash.size(); ++k) {
+      if (by_hash[k].first != by_hash[k - 1].first) continue;
+      for (std::size_t j = k; j-- > 0 && by_hash[j].first == by_hash[k].first;)
+        if (pending[by_hash[j].second].info.id == pending[by_hash[k].second].info.id) {
+          uf.unite(by_hash[k].second, by_hash[j].second);
+          pass_has_duplicates = true;
+          break;
+        }
     }
     std::sort(occ.begin(), occ.end(), [](const Occ& a, const Occ& b) {
       return a.value != b.value ? a.value < b.value : a.ts < b.ts;
@@ -440,58 +469,107 @@ struct Correlator::Impl {
       if (occ[k].value == occ[k - 1].value && occ[k].ts - occ[k - 1].ts <= opt.window)
         uf.unite(occ[k].alert, occ[k - 1].alert);
 
-    std::vector<time::Millis> last(n + stored.size(), LLONG_MIN);
+    last_ts.assign(n + stored.size(), LLONG_MIN);
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t r = uf.find(i);
-      last[r] = std::max(last[r], pending[i].info.ts);
+      last_ts[r] = std::max(last_ts[r], pending[i].info.ts);
     }
-    std::unordered_map<uint32_t, std::vector<uint32_t>> groups;
-    std::vector<bool> closing(n, false);
+    closing.clear();
+    is_closing.assign(n, 0);
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t r = uf.find(i);
-      if (final || period_end(last[r] + opt.window) <= f) {
-        groups[r].push_back(i);
-        closing[i] = true;
+      if (final || period_end(last_ts[r] + opt.window) <= f) {
+        closing.emplace_back(r, i);
+        is_closing[i] = 1;
       }
     }
-    if (groups.empty()) return;
-    struct Built {
-      std::string id;
-      time::Millis first;
-      std::vector<AlertInfo> alerts;
-      std::string json;
-    };
-    std::vector<Built> built;
-    built.reserve(groups.size());
-    updated = time::format_rfc3339(time::now());
-    for (auto& [root, members] : groups) {
-      Built b;
-      build(members, uf, n, b.id, b.first, b.alerts, b.json);
-      built.push_back(std::move(b));
+    if (closing.empty()) return;
+    std::sort(closing.begin(), closing.end());
+    // The stored incidents of each closing component, by root.
+    stored_of_root.clear();
+    for (uint32_t slot = 0; slot < stored.size(); ++slot)
+      if (stored[slot] && redirect[slot] == slot)
+        stored_of_root.emplace_back(uf.find(static_cast<uint32_t>(n + slot)), slot);
+    std::sort(stored_of_root.begin(), stored_of_root.end());
+    // Groups in output order (first seen, then id), each written as soon as it is built, so
+    // that the incidents of a pass are never all in memory at once.
+    closing_groups.clear();
+    for (std::size_t k = 0; k < closing.size();) {
+      std::size_t end = k;
+      uint32_t root = closing[k].first;
+      uint32_t earliest = closing[k].second;
+      while (end < closing.size() && closing[end].first == root) {
+        const AlertInfo& a = pending[closing[end].second].info;
+        const AlertInfo& e = pending[earliest].info;
+        if (a.ts < e.ts || (a.ts == e.ts && a.id < e.id)) earliest = closing[end].second;
+        ++end;
+      }
+      Group g{pending[earliest].info.ts, {}, k, end, 0, 0};
+      auto range = std::equal_range(
+          stored_of_root.begin(), stored_of_root.end(), std::pair<uint32_t, uint32_t>{root, 0},
+          [](const auto& x, const auto& y) { return x.first < y.first; });
+      g.stored_begin = static_cast<std::size_t>(range.first - stored_of_root.begin());
+      g.stored_end = static_cast<std::size_t>(range.second - stored_of_root.begin());
+      // The survivor: the earliest stored incident (first seen, then id).
+      const StoredIncident* survivor = nullptr;
+      for (auto it = range.first; it != range.second; ++it) {
+        const StoredIncident& c = *stored[it->second];
+        if (!survivor || c.first_seen < survivor->first_seen ||
+            (c.first_seen == survivor->first_seen && c.id < survivor->id))
+          survivor = &c;
+      }
+      if (survivor) {
+        g.id = survivor->id;
+        for (auto it = range.first; it != range.second; ++it)
+          g.first = std::min(g.first, stored[it->second]->first_seen);
+      } else {
+        append_id(g.id, "i", {pending[earliest].info.id});
+      }
+      closing_groups.push_back(std::move(g));
+      k = end;
     }
-    std::sort(built.begin(), built.end(), [](const Built& a, const Built& b) {
+    std::sort(closing_groups.begin(), closing_groups.end(), [](const Group& a, const Group& b) {
       return a.first != b.first ? a.first < b.first : a.id < b.id;
     });
-    if (final) {
-      // Everything closes: the value table is not needed any more, so skip its upkeep.
-      pending.clear();
-      for (auto& b : built) {
-        ++stats.incidents;
-        emit(b.id, b.alerts, b.json);
+    updated = time::format_rfc3339(time::now());
+    std::vector<AlertInfo> alerts;
+    for (const Group& g : closing_groups) {
+      members.clear();
+      for (std::size_t k = g.begin; k < g.end; ++k) members.push_back(closing[k].second);
+      group_stored.clear();
+      for (std::size_t k = g.stored_begin; k < g.stored_end; ++k)
+        group_stored.push_back(stored[stored_of_root[k].second].get());
+      // The survivor first, the merged ones in id order.
+      std::sort(group_stored.begin(), group_stored.end(),
+                [&](const StoredIncident* a, const StoredIncident* b) {
+                  if ((a->id == g.id) != (b->id == g.id)) return a->id == g.id;
+                  return a->id < b->id;
+                });
+      if (group_stored.size() > 1) {
+        // Later alerts of this run that meet a merged incident join the survivor.
+        uint32_t into = stored_index.at(g.id);
+        for (std::size_t k = g.stored_begin; k < g.stored_end; ++k)
+          redirect[stored_of_root[k].second] = into;
       }
+      group_id = g.id;
+      build(n, alerts);
+      ++stats.incidents;
+      emit(g.id, alerts, json.str());
+    }
+    if (final) {
+      pending.clear();  // everything closed: the value table is not needed any more
       return;
     }
-    // Compact before emitting so a closed pipe leaves a consistent state.
-    std::vector<Pending> keep;
-    keep.reserve(n - std::count(closing.begin(), closing.end(), true));
+    std::size_t kept = 0;
     for (uint32_t i = 0; i < n; ++i) {
-      if (closing[i]) {
+      if (is_closing[i]) {
         for (const auto& l : pending[i].links) release(l.value);
       } else {
-        keep.push_back(std::move(pending[i]));
+        if (kept != i) pending[kept] = std::move(pending[i]);
+        ++kept;
       }
     }
-    pending = std::move(keep);
+    pending.resize(kept);
     int64_t min_period = LLONG_MAX;
     for (const auto& p : pending) min_period = std::min(min_period, p.period);
     for (auto it = period_total.begin(); it != period_total.end() && it->first < min_period;)
@@ -499,36 +577,30 @@ struct Correlator::Impl {
     for (auto& v : values)
       if (!v.counts.empty())
         std::erase_if(v.counts, [&](const auto& pc) { return pc.first < min_period; });
-    if (!final) closed_frontier = std::max(closed_frontier, f);
-    for (auto& b : built) {
-      ++stats.incidents;
-      emit(b.id, b.alerts, b.json);
-    }
+    closed_frontier = std::max(closed_frontier, f);
   }
 
-  void build(const std::vector<uint32_t>& members, UnionFind& uf, std::size_t n,
-             std::string& id_out, time::Millis& first_out, std::vector<AlertInfo>& alerts_out,
-             std::string& json_out);
+  // Builds the incident of the group in `members` (indices into pending) with the stored
+  // incidents in `group_stored` and the id `group_id` into `json`, and moves the group's alerts
+  // out of pending (in @timestamp, id order) into `alerts_out`.
+  void build(std::size_t n, std::vector<AlertInfo>& alerts_out);
+  std::vector<std::pair<uint32_t, uint32_t>> stored_of_root;  // (root, stored slot)
+  std::vector<const StoredIncident*> group_stored;
+  std::string group_id;
+  std::vector<uint32_t> members;
+  JsonOut json;
+  StrSet users, hosts, departments, groups, sources, classes, tags, target_keys;
 };
 
 
-void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf, std::size_t n,
-                             std::string& id_out, time::Millis& first_out,
-                             std::vector<AlertInfo>& alerts_out, std::string& json_out) {
-  // The stored incident it joins: the earliest (first seen, then id) of those in the component.
-  const StoredIncident* joined = nullptr;
-  uint32_t root = uf.find(members.front());
-  for (uint32_t s = 0; s < stored.size(); ++s) {
-    if (!stored[s] || uf.find(static_cast<uint32_t>(n + s)) != root) continue;
-    const auto& c = *stored[s];
-    if (!joined || c.first_seen < joined->first_seen ||
-        (c.first_seen == joined->first_seen && c.id < joined->id))
-      joined = &c;
-  }
+void Correlator::Impl::build(std::size_t /*n*/, std::vector<AlertInfo>& alerts_out) {
+  // The stored incidents of the component (the pass chose them): the first survives, the
+  // others are merged into it.
+  const StoredIncident* joined = group_stored.empty() ? nullptr : group_stored.front();
   if (joined) ++stats.joined;
 
   // The group's alerts, each id once; then the stored ones not seen again in this input.
-  std::vector<uint32_t> order = members;
+  std::vector<uint32_t>& order = members;
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     const auto &x = pending[a].info, &y = pending[b].info;
     return x.ts != y.ts ? x.ts < y.ts : x.id < y.id;
@@ -539,12 +611,15 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
     int64_t period;
   };
   std::vector<Item> items;
+  items.reserve(order.size());
+  // Ids are compared only where one can repeat: a pass that saw an id twice, a stored incident.
+  bool dedup = joined || pass_has_duplicates;
   std::unordered_set<std::string_view> ids;
   for (uint32_t i : order)
-    if (ids.insert(pending[i].info.id).second)
+    if (!dedup || ids.insert(pending[i].info.id).second)
       items.push_back({&pending[i].info, &pending[i].links, pending[i].period});
-  if (joined)
-    for (const auto& a : joined->alerts)
+  for (const StoredIncident* inc : group_stored)
+    for (const auto& a : inc->alerts)
       if (ids.insert(a.id).second) items.push_back({&a, nullptr, 0});
   std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return a.info->ts != b.info->ts ? a.info->ts < b.info->ts : a.info->id < b.info->id;
@@ -555,8 +630,8 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
     std::string_view type, value;
     int attr;
   };
-  auto keys_of = [&](const Item& it) {
-    std::vector<Key> out;
+  auto keys_into = [&](const Item& it, std::vector<Key>& out) {
+    out.clear();
     if (it.links) {
       for (const auto& l : *it.links) {
         const Value& v = values[l.value];
@@ -570,15 +645,21 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
           out.push_back({o.type, o.value, attr});
       }
     }
+  };
+  auto keys_of = [&](const Item& it) {
+    std::vector<Key> out;
+    keys_into(it, out);
     return out;
   };
+  std::vector<Key> item_keys;
 
   const AlertInfo& earliest = *items.front().info;
-  std::string id = joined ? joined->id : make_id("i", {earliest.id});
+  std::string id = group_id;
   time::Millis first = items.front().info->ts, last = items.back().info->ts;
   int severity = 0, best_priority = 0;
   const AlertInfo* top = nullptr;
-  StrSet users, hosts, departments, groups, sources, classes, tags, target_keys;
+  for (StrSet* set : {&users, &hosts, &departments, &groups, &sources, &classes, &tags, &target_keys})
+    set->v.clear();
   using Obs = std::tuple<std::string_view, std::string_view, std::string_view>;
   std::vector<Obs> observables;
   std::deque<std::string> owned;  // strings of the stored record the views point into
@@ -626,7 +707,8 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
       tkeys = thosts;
     target_keys.add_all(tkeys);
     bool c2 = a.classification == "c2" || a.classification == "malware";
-    for (const auto& k : keys_of(it)) {
+    keys_into(it, item_keys);
+    for (const auto& k : item_keys) {
       Use& u = uses[{k.type, k.value}];
       if (u.alerts == 0) u.type = k.type, u.value = k.value, u.attr = k.attr;
       // The more telling role wins when one value appears in several.
@@ -638,10 +720,10 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
       u.beacon = u.beacon || a.classification == "c2";
     }
   }
-  if (joined) {
-    const Json& r = joined->record;
-    first = std::min(first, joined->first_seen);
-    last = std::max(last, joined->last_seen);
+  for (const StoredIncident* inc : group_stored) {
+    const Json& r = inc->record;
+    first = std::min(first, inc->first_seen);
+    last = std::max(last, inc->last_seen);
     int rank = priority_rank(string_at(r, "priority"));
     if (rank > 0 && (best_priority == 0 || rank < best_priority)) best_priority = rank;
     auto keep = [&](StrSet& set, std::string_view path) {
@@ -697,8 +779,8 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   if (vip) severity += 10;
   severity = std::min(severity, 100);
   // A stored incident never loses severity (an analyst may have raised it).
-  if (joined)
-    severity = std::max<int>(severity, static_cast<int>(int_at(joined->record, "severity")));
+  for (const StoredIncident* inc : group_stored)
+    severity = std::max<int>(severity, static_cast<int>(int_at(inc->record, "severity")));
 
   std::string message = top && !top->message.empty() ? std::string(top->message)
                                                      : "alert " + std::string(earliest.id);
@@ -719,15 +801,16 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
       title += " on " + std::to_string(breadth) + " targets";
   }
 
-  JsonOut o;
+  JsonOut& o = json;
+  o.clear();
   o.begin_object();
   o.field("kind", "incident").field("id", id).field("title", title).field("status", "new");
   o.field("severity", severity).field("priority", priority_of(severity, best_priority));
   o.field("first_seen", time::format_rfc3339(first)).field("last_seen", time::format_rfc3339(last));
   std::vector<std::pair<time::Millis, std::string_view>> alert_ids;
   for (const auto& it : items) alert_ids.emplace_back(it.info->ts, it.info->id);
-  if (joined)
-    for (const auto& a : joined->alert_ids)
+  for (const StoredIncident* inc : group_stored)
+    for (const auto& a : inc->alert_ids)
       if (ids.insert(a).second) alert_ids.emplace_back(LLONG_MIN, a);
   std::stable_sort(alert_ids.begin(), alert_ids.end());
   o.key("alerts").begin_array();
@@ -759,8 +842,8 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   strings(o, "tags", tags.done());
   strings(o, "sources", sources.done());
   strings(o, "classification", classes.done());
-  if (joined)
-    if (const Json* hubs = find_path(joined->record, "hubs"); hubs && hubs->is_array())
+  for (const StoredIncident* inc : group_stored)
+    if (const Json* hubs = find_path(inc->record, "hubs"); hubs && hubs->is_array())
       for (const auto& h : *hubs)
         if (h.is_object())
           hub_values.emplace_back(owned.emplace_back(string_at(h, "type")),
@@ -772,6 +855,13 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
     o.key("hubs").begin_array();
     for (const auto& [type, value] : hub_values)
       o.begin_object().field("type", type).field("value", value).end_object();
+    o.end_array();
+  }
+  if (group_stored.size() > 1) {
+    // Stored incidents this group bridges: they are merged into this one (tr-incident import
+    // merges them), and their alerts are counted here.
+    o.key("merged").begin_array();
+    for (std::size_t k = 1; k < group_stored.size(); ++k) o.value(group_stored[k]->id);
     o.end_array();
   }
   o.field("updated", updated);
@@ -794,8 +884,9 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
     std::size_t start = 0;
     if (joined) {
       // Stored alerts and the alerts that joined through a stored value hang off the incident.
-      std::unordered_set<std::string_view> stored_ids(joined->alert_ids.begin(),
-                                                      joined->alert_ids.end());
+      std::unordered_set<std::string_view> stored_ids;
+      for (const StoredIncident* inc : group_stored)
+        stored_ids.insert(inc->alert_ids.begin(), inc->alert_ids.end());
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (items[i].info->from_store || stored_ids.count(items[i].info->id)) {
           steps[i].from = -1;
@@ -852,9 +943,6 @@ void Correlator::Impl::build(const std::vector<uint32_t>& members, UnionFind& uf
   }
   o.end_object();
 
-  id_out = id;
-  first_out = first;
-  json_out = o.take();
   alerts_out.clear();
   for (uint32_t i : order) alerts_out.push_back(std::move(pending[i].info));
 }

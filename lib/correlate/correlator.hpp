@@ -64,7 +64,7 @@ class Correlator {
  public:
   // Receives each closed group: its new alerts (in @timestamp, id order) and the incident.
   using Emit = std::function<void(const std::string& incident_id,
-                                  std::vector<AlertInfo>& alerts, const std::string& incident)>;
+                                  std::vector<AlertInfo>& alerts, std::string_view incident)>;
   Correlator(Options opt, const NeverLink& never, IncidentSource* store, Emit emit);
   ~Correlator();
 

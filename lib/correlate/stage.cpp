@@ -84,7 +84,7 @@ CorrelateStage::CorrelateStage(const Options& opt, const NeverLink& never, Incid
       opt_(opt),
       correlator_(opt, never, store,
                   [this](const std::string& incident, std::vector<AlertInfo>& alerts,
-                         const std::string& json) {
+                         std::string_view json) {
                     if (!opt_.incidents_only)
                       for (const auto& a : alerts) {
                         line_.clear();

@@ -8,6 +8,9 @@ int main(int argc, char** argv) {
   // it back to the kernel and faulting it in again.
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
   mallopt(M_TOP_PAD, 64 << 20);
+  // The pass's scratch arrays are large: keep them on the heap rather than in mappings that
+  // every pass would fault in again.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
   tr::cli::Tool tool("tr-correlate",
                      "Group alerts that share observables into incidents; name campaigns and "
                      "botnets");

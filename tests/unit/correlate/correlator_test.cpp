@@ -100,7 +100,7 @@ Result run(const std::vector<std::string>& lines, Options opt, const NeverLink& 
   Result r;
   AlertReader reader;
   Correlator c(opt, never, store,
-               [&](const std::string& id, std::vector<AlertInfo>& alerts, const std::string& inc) {
+               [&](const std::string& id, std::vector<AlertInfo>& alerts, std::string_view inc) {
                  Json j = Json::parse(inc);
                  REQUIRE(j["id"] == id);
                  r.incidents[id] = j["alerts"].get<std::vector<std::string>>();
@@ -292,7 +292,7 @@ void run_into(FakeStore& store, const std::vector<std::string>& lines, const Opt
   AlertReader reader;
   NeverLink never;  // the correlator keeps a reference
   Correlator c(o, never, &store,
-               [&](const std::string& id, std::vector<AlertInfo>& alerts, const std::string& inc) {
+               [&](const std::string& id, std::vector<AlertInfo>& alerts, std::string_view inc) {
                  store.import(id, alerts, Json::parse(inc));
                });
   for (const auto& l : lines) c.add(reader.read(l));
