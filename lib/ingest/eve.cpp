@@ -130,9 +130,71 @@ void read_fileinfo(element f, Alert& a) {
   }
 }
 
+// url.full for an HTTP path seen on `server` ("/gate.php" -> http://host[:port]/gate.php);
+// proxy requests carry the absolute URL already.
+void build_url(Alert& a, std::string host, const std::string& path, const Endpoint& server) {
+  if (path.empty()) return;
+  std::string lower_path = to_lower(path.substr(0, 8));
+  if (lower_path.rfind("http://", 0) == 0 || lower_path.rfind("https://", 0) == 0) {
+    a.url_full = path;
+    return;
+  }
+  if (host.empty()) host = server.ip;
+  if (host.empty()) return;
+  bool v6 = host.find(':') != std::string::npos;
+  a.url_full = "http://";
+  if (v6) a.url_full += '[';
+  a.url_full += host;
+  if (v6) a.url_full += ']';
+  if (server.port >= 0 && server.port != 80 && server.port != 443) {
+    a.url_full += ':';
+    a.url_full += std::to_string(server.port);
+  }
+  if (path.front() != '/') a.url_full += '/';
+  a.url_full += path;
+}
+
 }  // namespace
 
-bool parse_eve(element root, std::string_view line, Alert& a) {
+void FlowContext::merge(const FlowContext& o) {
+  for (auto [mine, theirs] :
+       {std::pair{&hostname, &o.hostname}, {&path, &o.path}, {&user_agent, &o.user_agent},
+        {&method, &o.method}, {&referrer, &o.referrer}, {&dns_name, &o.dns_name},
+        {&dns_type, &o.dns_type}, {&sni, &o.sni}, {&file_name, &o.file_name},
+        {&file_type, &o.file_type}, {&file_md5, &o.file_md5}, {&file_sha1, &o.file_sha1},
+        {&file_sha256, &o.file_sha256}})
+    if (mine->empty()) *mine = *theirs;
+  if (status < 0) status = o.status;
+  if (file_size < 0) file_size = o.file_size;
+}
+
+void apply_flow_context(Alert& a, const FlowContext& c) {
+  if (a.user_agent.empty()) a.user_agent = c.user_agent;
+  if (a.http_method.empty()) a.http_method = c.method;
+  if (a.referrer.empty()) a.referrer = c.referrer;
+  if (a.http_status < 0) a.http_status = c.status;
+  if (a.dns_question.empty()) {
+    a.dns_question = c.dns_name;
+    a.dns_type = c.dns_type;
+  }
+  if (a.tls_sni.empty()) a.tls_sni = c.sni;
+  bool server_is_source = a.source.port >= 0 && a.destination.port >= 0 &&
+                          a.source.port < 1024 && a.destination.port >= 1024;
+  Endpoint& server = server_is_source ? a.source : a.destination;
+  std::string host = c.hostname.empty() ? c.sni : c.hostname;
+  if (server.domain.empty() && !host.empty() && !canonical_ip(host)) server.domain = host;
+  if (a.url_full.empty()) build_url(a, host, c.path, server);
+  if (a.file_name.empty() && a.file_md5.empty() && a.file_sha1.empty() && a.file_sha256.empty()) {
+    a.file_name = c.file_name;
+    a.file_type = c.file_type;
+    a.file_md5 = c.file_md5;
+    a.file_sha1 = c.file_sha1;
+    a.file_sha256 = c.file_sha256;
+    a.file_size = c.file_size;
+  }
+}
+
+bool parse_eve(element root, std::string_view line, Alert& a, FlowContext* context) {
   std::string_view event_type;
   element alert, http, dns, tls, fileinfo;
   bool has_alert = false, has_http = false, has_dns = false, has_tls = false, has_file = false;
@@ -208,7 +270,44 @@ bool parse_eve(element root, std::string_view line, Alert& a) {
     }
   }
   if (event_type.empty()) throw RecordError("EVE event has no event_type");
-  if (event_type != "alert") return false;
+  if (event_type != "alert") {
+    if (context) {
+      context->flow_id.clear();
+      if (a.flow_id.empty() || !(has_http || has_dns || has_tls || has_file)) return false;
+      // The context events' own fields, read the way an alert's are. A context event with a
+      // field of the wrong type gives no context (it is skipped, as before, not rejected).
+      std::string path;
+      try {
+        if (has_http) read_http(http, a, path);
+        if (has_dns) read_dns(dns, a);
+        if (has_tls && tls.is_object()) {
+          element sni;
+          if (json::member(tls, "sni", sni)) a.tls_sni.assign(json::str(sni, "tls.sni"));
+        }
+        if (has_file) read_fileinfo(fileinfo, a);
+      } catch (const RecordError&) {
+        return false;
+      }
+      FlowContext& c = *context;
+      c.flow_id = a.flow_id;
+      c.hostname = a.url_domain;
+      c.path = std::move(path);
+      c.user_agent = a.user_agent;
+      c.method = a.http_method;
+      c.referrer = a.referrer;
+      c.status = a.http_status;
+      c.dns_name = a.dns_question;
+      c.dns_type = a.dns_type;
+      c.sni = a.tls_sni;
+      c.file_name = a.file_name;
+      c.file_type = a.file_type;
+      c.file_md5 = a.file_md5;
+      c.file_sha1 = a.file_sha1;
+      c.file_sha256 = a.file_sha256;
+      c.file_size = a.file_size;
+    }
+    return false;
+  }
   if (!has_alert) throw RecordError("EVE alert event has no alert object");
 
   if (!ts.empty()) {
@@ -249,27 +348,7 @@ bool parse_eve(element root, std::string_view line, Alert& a) {
   Endpoint& server = server_is_source ? a.source : a.destination;
   std::string host = a.url_domain.empty() ? a.tls_sni : a.url_domain;
   if (!host.empty() && !canonical_ip(host)) server.domain = host;
-  if (!path.empty()) {
-    std::string lower_path = to_lower(path.substr(0, 8));
-    if (lower_path.rfind("http://", 0) == 0 || lower_path.rfind("https://", 0) == 0) {
-      a.url_full = path;  // proxy requests carry the absolute URL
-    } else {
-      if (host.empty()) host = server.ip;
-      if (!host.empty()) {
-        bool v6 = host.find(':') != std::string::npos;
-        a.url_full = "http://";
-        if (v6) a.url_full += '[';
-        a.url_full += host;
-        if (v6) a.url_full += ']';
-        if (server.port >= 0 && server.port != 80 && server.port != 443) {
-          a.url_full += ':';
-          a.url_full += std::to_string(server.port);
-        }
-        if (path.front() != '/') a.url_full += '/';
-        a.url_full += path;
-      }
-    }
-  }
+  build_url(a, host, path, server);
   a.url_domain.clear();  // the writer derives it from url.full
 
   a.dataset = "suricata.eve";

@@ -96,7 +96,7 @@ Format detect(std::string_view line, std::size_t& at) {
 }
 
 IngestStage::IngestStage(const Options& opt, std::string ingested)
-    : keep_raw_(opt.keep_raw) {
+    : keep_raw_(opt.keep_raw), join_(opt.join_window, kJoinFlows, kJoinBytes) {
   mappings_ = opt.mappings;
   for (const auto& m : mappings_) {
     if (m->name() == opt.format) forced_mapping_ = m.get();
@@ -151,8 +151,11 @@ bool IngestStage::parse_json_value(simdjson::dom::element root, std::string_view
     for (const Mapping* m : json_mappings_)
       if (m->matches(root)) return map_document(*m, root, line, a);
   simdjson::dom::element x;
-  if (forced_ == Format::Eve || (forced_ == Format::Auto && json::member(root, "event_type", x)))
-    return parse_eve(root, line, a);
+  if (forced_ == Format::Eve || (forced_ == Format::Auto && json::member(root, "event_type", x))) {
+    if (parse_eve(root, line, a, &context_)) return true;
+    if (!context_.flow_id.empty()) on_flow_context();
+    return false;
+  }
   std::size_t before = alerts_;
   bool any = parse_vendor_json(root, line, a, [&](Alert& al) { emit(al); });
   if (!any && alerts_ == before) return false;
@@ -228,6 +231,8 @@ bool IngestStage::dispatch(Format f, std::string_view line, std::size_t at, Aler
 
 void IngestStage::on_line(std::string_view text, const SourcePos& pos, Sink& out) {
   sink_ = &out;
+  ++lines_;
+  if (join_.holding()) join_.release(lines_, out, false);
   if (doc_xml_) {
     // Inside an XML document: a new document or another file means this one was cut short.
     std::string_view t = text.substr(std::min(text.find_first_not_of(" \t"), text.size()));
@@ -409,16 +414,42 @@ void IngestStage::on_document(std::string_view text, const SourcePos& pos, Sink&
     if (!reject) throw;
     reject(pos, e.what());
   }
+  join_.release(0, out, true);  // an API document is a whole unit
 }
 
 void IngestStage::on_end(Sink& out) {
   if (collecting()) finish_document(out);
+  join_.release(0, out, true);
 }
 
 void IngestStage::emit(Alert& a) {
   if (keep_raw_) a.original.assign(raw_);
-  sink_->emit_text(write_alert(a, wc_, out_));
+  bool eve_flow = !a.flow_id.empty() && a.dataset == "suricata.eve";
+  if (eve_flow)
+    if (const FlowContext* c = join_.context(a.flow_id)) apply_flow_context(a, *c);
+  std::string_view text = write_alert(a, wc_, out_);
   ++alerts_;
+  if (join_.holding() || (eve_flow && join_.holds_alerts()))
+    join_.hold(text, eve_flow ? raw_ : std::string_view(), eve_flow ? a.flow_id : std::string(),
+               lines_);
+  else
+    sink_->emit_text(text);
+}
+
+void IngestStage::on_flow_context() {
+  const FlowContext& c = join_.remember(context_);
+  join_.each_held(c.flow_id, [&](FlowJoin::Held& h) {
+    // Re-read the held alert from its line, fill the gaps from the flow, write it again.
+    std::string padded = h.raw;
+    padded.reserve(padded.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::dom::element root;
+    if (join_parser_.parse(padded.data(), padded.size(), false).get(root)) return;
+    join_alert_.clear();
+    if (!parse_eve(root, h.raw, join_alert_)) return;
+    if (keep_raw_) join_alert_.original = h.raw;
+    apply_flow_context(join_alert_, c);
+    h.text.assign(write_alert(join_alert_, wc_, join_out_));
+  });
 }
 
 }  // namespace tr::ingest

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ingest/alert.hpp"
+#include "ingest/flow_join.hpp"
 #include "ingest/mapping.hpp"
 #include "record/json_out.hpp"
 #include "record/stage.hpp"
@@ -41,7 +42,13 @@ struct Options {
   // Mapping files (--mapping, ingest.mappings): each is one more format, named by its
   // `name:`; auto-detection tries them before the built-in formats.
   std::vector<std::shared_ptr<const Mapping>> mappings;
+  // Suricata alerts wait this many input lines for their flow's http/dns/tls/fileinfo events
+  // (0: join only context seen before the alert); at most kJoinFlows flows of context and
+  // kJoinBytes of held records are kept (flow_join.hpp).
+  std::size_t join_window = 1000;
 };
+inline constexpr std::size_t kJoinFlows = 4096;
+inline constexpr std::size_t kJoinBytes = 8u << 20;
 
 // What auto-detection sees in one line (exposed for tests). `at` is set to where the format's
 // own text starts (after a syslog prefix). Returns Format::Auto when nothing matches.
@@ -53,6 +60,8 @@ class IngestStage : public LineStage {
   IngestStage(const Options& opt, std::string ingested);
   void on_line(std::string_view text, const SourcePos& pos, Sink& out) override;
   void on_end(Sink& out) override;
+  // Writes the alerts held for their flow's context (after an interrupted run).
+  void release_held(Sink& out) { join_.release(0, out, true); }
   // One whole document from an API (a TAP response, a Splunk export line): recognised like a
   // line, bad ones reported through `reject` with `pos`.
   void on_document(std::string_view text, const SourcePos& pos, Sink& out);
@@ -72,6 +81,8 @@ class IngestStage : public LineStage {
   bool map_line(const Mapping& m, std::string_view line);
   bool json_format(Format f) const;
   void emit(Alert& a);
+  // A Suricata flow's context event arrived: remember it and rewrite its held alerts.
+  void on_flow_context();
   // Multi-line JSON documents: collects lines until the brackets balance.
   bool collect(std::string_view text, const SourcePos& pos);
   // An XML document (a WildFire report): collects lines until </wildfire>.
@@ -97,6 +108,12 @@ class IngestStage : public LineStage {
   WriteContext wc_;
   simdjson::dom::parser parser_;
   Alert alert_;
+  FlowJoin join_;
+  FlowContext context_;
+  std::size_t lines_ = 0;
+  simdjson::dom::parser join_parser_;  // re-reads held alerts (parser_ may be mid-document)
+  Alert join_alert_;
+  JsonOut join_out_;
   JsonOut out_;
   std::string padded_;
   std::size_t alerts_ = 0, skipped_ = 0;

@@ -13,8 +13,27 @@
 
 namespace tr::ingest {
 
-// Suricata EVE JSON (event_type "alert"; http/dns/tls/fileinfo context of the alert).
-bool parse_eve(simdjson::dom::element root, std::string_view line, Alert& a);
+// What a Suricata flow's own http/dns/tls/fileinfo events say about it, joined to the flow's
+// alerts by flow_id (flow_join.hpp): the alert's own fields win, these fill the gaps.
+struct FlowContext {
+  std::string flow_id;
+  std::string hostname, path, user_agent, method, referrer;
+  int64_t status = -1;
+  std::string dns_name, dns_type, sni;
+  std::string file_name, file_type, file_md5, file_sha1, file_sha256;
+  int64_t file_size = -1;
+  // Fills the fields this context lacks from `other`.
+  void merge(const FlowContext& other);
+};
+
+// Suricata EVE JSON (event_type "alert"; http/dns/tls/fileinfo context of the alert). An
+// http, dns, tls or fileinfo event with a flow_id fills `context` (when given; its flow_id
+// is left empty otherwise) and returns false like any other non-alert event.
+bool parse_eve(simdjson::dom::element root, std::string_view line, Alert& a,
+               FlowContext* context = nullptr);
+// Fills what `a` (a Suricata alert) lacks from its flow's context: URL, HTTP fields, DNS
+// question, TLS server name, the server's domain, the file.
+void apply_flow_context(Alert& a, const FlowContext& c);
 
 // Vendor JSON: Proofpoint TAP (API responses and single records), FireEye/Trellix alert
 // notifications, Splunk results (export lines, webhook payloads, result rows). One document

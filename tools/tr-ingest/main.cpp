@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
                   "one (repeatable; tr-ingest(1), MAPPING FILES)")
       ->allow_extra_args(false);
   tool.app().add_flag("--keep-raw", opt.keep_raw, "Keep the original event in event.original");
+  tool.app().add_option("--join-window", opt.join_window,
+                        "Input lines a Suricata alert waits for its flow's http/dns/tls/fileinfo "
+                        "events (default 1000; 0 writes at once)");
   tool.app().add_flag("--list-formats", list, "List the input formats and exit");
   tr::ingest::PullOptions pull;
   tool.app()
@@ -53,6 +56,8 @@ int main(int argc, char** argv) {
       return;
     }
     opt.max_document = ctx.max_line();
+    // --strict stops at a bad line without an end of stream: hold nothing back then.
+    if (ctx.strict()) opt.join_window = 0;
     tr::ingest::IngestStage stage(opt, tr::time::format_rfc3339(tr::time::now()));
     stage.reject = [&](const tr::SourcePos& pos, const std::string& reason) {
       ctx.reject(pos, reason);
@@ -66,6 +71,16 @@ int main(int argc, char** argv) {
       if (!pull.since.empty() || !pull.search.empty() || !pull.url.empty())
         throw tr::UsageError("--since, --search and --url go with --from");
       tr::cli::run_lines(ctx, stage);
+      if (ctx.interrupted()) {
+        // No end of stream: still write the complete alerts held for their flow's context.
+        struct : tr::Sink {
+          tr::cli::Context* ctx;
+          void emit(tr::Record rec) override { ctx->out().line(rec.text()); }
+          void emit_text(std::string_view json) override { ctx->out().line(json); }
+        } sink;
+        sink.ctx = &ctx;
+        stage.release_held(sink);
+      }
     }
     ctx.info(std::to_string(stage.alerts()) + " alerts written, " +
              std::to_string(stage.skipped()) + " events skipped (not alerts), " +
