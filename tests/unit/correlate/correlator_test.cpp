@@ -340,3 +340,37 @@ TEST_CASE("incremental: runs every five minutes give the incidents of one run", 
   run_into(store, chunk, o);
   for (const auto& [id, inc] : before) CHECK(store.incidents[id].alerts == inc.alerts);
 }
+
+TEST_CASE("an alert bridging two stored incidents merges them into the earlier", "[correlate]") {
+  Options o = opts(24 * kHour);
+  FakeStore store;
+  run_into(store,
+           {alert_json("a-1", kT0, {{"ip", "198.51.100.1", "attacker"}}),
+            alert_json("a-2", kT0 + 10 * kMin, {{"domain", "evil.example", "attacker"}})},
+           o);
+  REQUIRE(store.incidents.size() == 2);
+  std::string first = make_id("i", {"a-1"}), second = make_id("i", {"a-2"});
+  REQUIRE(store.incidents.count(first) == 1);
+  REQUIRE(store.incidents.count(second) == 1);
+
+  // A later run: one alert carries both values.
+  Result r = run({alert_json("a-3", kT0 + 20 * kMin,
+                             {{"ip", "198.51.100.1", "attacker"},
+                              {"domain", "evil.example", "attacker"}})},
+                 o, {}, &store);
+  REQUIRE(r.records.size() == 1);
+  const Json& inc = r.records.begin()->second;
+  CHECK(inc["id"] == first);  // the earlier survives, with its id
+  CHECK(inc["merged"] == Json::array({second}));
+  CHECK(inc["alerts"] == Json::array({"a-1", "a-2", "a-3"}));
+  CHECK(inc["alert_count"] == 3);
+  CHECK(inc["first_seen"] == time::format_rfc3339(kT0));
+  CHECK(r.alerts_out == std::vector<std::string>{"a-3"});  // stored alerts are not written again
+
+  // An alert that joins one stored incident only carries no "merged".
+  Result one = run({alert_json("a-4", kT0 + 30 * kMin, {{"domain", "evil.example", "attacker"}})},
+                   o, {}, &store);
+  REQUIRE(one.records.size() == 1);
+  CHECK(one.records.begin()->second["id"] == second);
+  CHECK_FALSE(one.records.begin()->second.contains("merged"));
+}
