@@ -101,7 +101,10 @@ const std::string& Checker::check_object(const void* object, std::string_view te
   if (host.empty()) throw RecordError("artifact without a \"host\"");
   if (type.empty()) throw RecordError("artifact without a \"type\"");
   std::size_t hi;
-  if (auto it = index_.find(host); it != index_.end()) {
+  // A snapshot lists one host's artifacts together: try the last host before the map.
+  if (last_host_ < hosts_.size() && hosts_[last_host_].name == host) {
+    hi = last_host_;
+  } else if (auto it = index_.find(host); it != index_.end()) {
     hi = it->second;
   } else {
     hi = hosts_.size();

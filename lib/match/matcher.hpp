@@ -43,6 +43,24 @@ class RE2;
 
 namespace tr::match {
 
+namespace detail {
+// Allocates large arrays on 2 MiB boundaries and asks for transparent huge pages
+// (madvise): the key table is probed at random, and with 4 KiB pages nearly every probe of a
+// large table also misses the TLB. Small arrays use plain new.
+void* huge_alloc(std::size_t bytes);
+void huge_free(void* p, std::size_t bytes) noexcept;
+template <class T>
+struct HugeAllocator {
+  using value_type = T;
+  HugeAllocator() = default;
+  template <class U>
+  HugeAllocator(const HugeAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(huge_alloc(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { huge_free(p, n * sizeof(T)); }
+  bool operator==(const HugeAllocator&) const noexcept { return true; }
+};
+}  // namespace detail
+
 // What an indicator or an artifact value is. The names are the observable types of design.md
 // (plus sha512 and regex).
 enum class Type : uint8_t {
@@ -124,7 +142,8 @@ class Matcher {
                   std::string_view incident, bool historic, int64_t first_seen = 0);
   // Sizes the tables for about n indicators (saves rehashing while loading).
   void reserve(std::size_t n);
-  // Builds the regex set. Call once after the last add() and before match().
+  // Finishes indexing (add() defers it) and builds the regex set. Call once after the last
+  // add() and before match(); size() counts duplicates of the last few adds until then.
   void finish();
 
   // Appends the hits for one artifact value of type `t` (canonical or raw: values are
@@ -165,7 +184,10 @@ class Matcher {
   uint32_t intern_origin(std::string_view source, std::string_view incident, bool historic);
   uint64_t store_bytes(std::string_view s);
   std::string_view bytes(uint64_t off, uint32_t len) const { return {arena_.data() + off, len}; }
-  void index(Key kind, std::string_view key, uint32_t indicator);
+  // Indexes indicator under the key at key_off (arena) with hash h; false when the same
+  // indicator (type, value, origin) is there already.
+  bool index(Key kind, uint32_t key_off, uint32_t key_len, uint64_t h, uint32_t indicator);
+  void flush_pending();
   int64_t find(Key kind, std::string_view key) const;  // key index or -1
   void emit(Key kind, std::string_view key, Via via, std::vector<Hit>& out) const;
   void grow();
@@ -177,7 +199,15 @@ class Matcher {
   std::vector<int64_t> first_seen_;  // parallel to indicators_, only once one is non-zero
   std::vector<KeyEntry> keys_;
   std::vector<Posting> postings_;
-  std::vector<uint64_t> slots_;  // hash tag << 32 | key index + 1; 0 = empty
+  std::vector<uint64_t, detail::HugeAllocator<uint64_t>> slots_;  // tag << 32 | key + 1; 0 empty
+  struct Pending {  // an added indicator whose key is not indexed yet (see flush_pending)
+    uint32_t indicator, key_off, key_len;
+    Key kind;
+    bool url;
+    uint64_t hash;
+  };
+  static constexpr std::size_t kBatch = 16;
+  std::vector<Pending> pending_;
   std::vector<Origin> origins_;
   std::unordered_map<std::string, uint32_t> origin_index_;
   uint32_t last_origin_ = UINT32_MAX;
