@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/db.hpp"
 
@@ -37,6 +38,13 @@ class Conn {
   virtual std::unique_ptr<StmtImpl> prepare(std::string_view sql, bool cached) = 0;
   virtual bool has_table(const std::string& name) = 0;
   virtual int64_t last_insert_rowid() = 0;
+  // The catalog, for copying a store (store/migrate.cpp): tables (without the migrations
+  // list), their columns in order (without a `rowid` the backend adds itself), the tables a
+  // table's foreign keys point at, and what to do after rows were copied with explicit keys.
+  virtual std::vector<std::string> tables() = 0;
+  virtual std::vector<std::string> columns(const std::string& table) = 0;
+  virtual std::vector<std::string> references(const std::string& table) = 0;
+  virtual void after_copy(const std::string& /*table*/) {}
   virtual void begin(bool immediate) = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;

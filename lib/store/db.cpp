@@ -112,12 +112,16 @@ Stmt& Db::cached(std::string_view sql) {
 
 int64_t Db::last_insert_rowid() { return conn_->last_insert_rowid(); }
 bool Db::has_table(const std::string& name) { return conn_->has_table(name); }
+std::vector<std::string> Db::tables() { return conn_->tables(); }
+std::vector<std::string> Db::columns(const std::string& t) { return conn_->columns(t); }
+std::vector<std::string> Db::references(const std::string& t) { return conn_->references(t); }
+void Db::after_copy(const std::string& t) { conn_->after_copy(t); }
 void Db::bulk_hint() { conn_->bulk_hint(); }
 
 std::unique_ptr<JobLock> Db::try_job_lock(const std::string& name) {
   bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.';
+           c == '-' || c == '_' || c == '.' || c == '@';
   });
   if (!ok) throw Error("job lock name '" + name + "' is not letters, digits, '-', '_', '.'");
   return conn_->try_job_lock(name);

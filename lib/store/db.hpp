@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace tr::store {
 
@@ -112,9 +113,16 @@ class Db {
   int64_t last_insert_rowid();
   // Whether a table exists (migrations' fast path).
   bool has_table(const std::string& name);
+  // The catalog (store/migrate.cpp): tables but the migrations list, a table's columns (not a
+  // backend's own `rowid`), the tables its foreign keys name; after_copy() after rows were
+  // inserted with explicit keys (PostgreSQL moves identity sequences past them).
+  std::vector<std::string> tables();
+  std::vector<std::string> columns(const std::string& table);
+  std::vector<std::string> references(const std::string& table);
+  void after_copy(const std::string& table);
   // Tunes the connection for a long bulk write (SQLite: a 64 MB page cache).
   void bulk_hint();
-  // Tries to take the job lock `name` (letters, digits, '-', '_', '.'): null when another
+  // Tries to take the job lock `name` (letters, digits, '-', '_', '.', '@'): null when another
   // process holds it. PostgreSQL: a session advisory lock; SQLite: flock(2) on a file beside
   // the store (`<store>.lock-<name>`), which also dies with the process.
   std::unique_ptr<JobLock> try_job_lock(const std::string& name);

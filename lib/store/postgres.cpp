@@ -232,6 +232,33 @@ class PgConn final : public Conn {
     return st->step() && st->integer(0) == 1;
   }
 
+  std::vector<std::string> tables() override {
+    return strings("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                   "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
+                   "'schema_migrations' ORDER BY table_name", "");
+  }
+  std::vector<std::string> columns(const std::string& table) override {
+    return strings("SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                   "current_schema() AND table_name = ?1 AND column_name <> 'rowid' "
+                   "ORDER BY ordinal_position", table);
+  }
+  std::vector<std::string> references(const std::string& table) override {
+    return strings(
+        "SELECT DISTINCT t.relname FROM pg_constraint c JOIN pg_class s ON s.oid = c.conrelid "
+        "JOIN pg_class t ON t.oid = c.confrelid WHERE c.contype = 'f' AND s.relname = ?1 AND "
+        "s.relnamespace = to_regnamespace(current_schema())", table);
+  }
+  // Rows came with their keys: move each identity sequence past the largest one.
+  void after_copy(const std::string& table) override {
+    for (const auto& col : strings("SELECT column_name FROM information_schema.columns WHERE "
+                                   "table_schema = current_schema() AND table_name = ?1 AND "
+                                   "is_identity = 'YES'", table)) {
+      std::string t = quote(table), c = quote(col);
+      exec("SELECT setval(pg_get_serial_sequence('" + t + "', '" + col + "'), coalesce(max(" + c +
+           "), 0) + 1, false) FROM " + t);
+    }
+  }
+
   int64_t last_insert_rowid() override {
     auto st = prepare("SELECT lastval()", false);
     return st->step() ? st->integer(0) : 0;
@@ -319,6 +346,21 @@ class PgConn final : public Conn {
   }
 
  private:
+  std::vector<std::string> strings(const char* sql, const std::string& arg) {
+    auto st = prepare(sql, false);
+    if (!arg.empty()) st->bind_text(1, arg);
+    std::vector<std::string> out;
+    while (st->step()) out.push_back(st->text(0));
+    return out;
+  }
+  // A catalog name as an identifier; names come from the catalog, never from input, and are
+  // checked to be plain all the same.
+  std::string quote(const std::string& name) const {
+    for (char c : name)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+        throw Error("store " + display_ + ": unexpected table or column name");
+    return "\"" + name + "\"";
+  }
   std::string display_, schema_;
   PGconn* pg_ = nullptr;
   int64_t store_key_ = 0;

@@ -127,6 +127,17 @@ class SqliteConn final : public Conn {
     return st->step();
   }
 
+  std::vector<std::string> tables() override {
+    return strings("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                   "'sqlite_%' AND name <> 'schema_migrations' ORDER BY name", "");
+  }
+  std::vector<std::string> columns(const std::string& table) override {
+    return strings("SELECT name FROM pragma_table_info(?1) ORDER BY cid", table);
+  }
+  std::vector<std::string> references(const std::string& table) override {
+    return strings("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1)", table);
+  }
+
   int64_t last_insert_rowid() override { return sqlite3_last_insert_rowid(db_); }
 
   void begin(bool immediate) override { exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); }
@@ -151,6 +162,13 @@ class SqliteConn final : public Conn {
   }
 
  private:
+  std::vector<std::string> strings(const char* sql, const std::string& arg) {
+    auto st = prepare(sql, false);
+    if (!arg.empty()) st->bind_text(1, arg);
+    std::vector<std::string> out;
+    while (st->step()) out.push_back(st->text(0));
+    return out;
+  }
   std::string path_;
   sqlite3* db_ = nullptr;
 };

@@ -1,6 +1,7 @@
 #include "store/store.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -87,6 +88,22 @@ void Store::migrate() {
     ins.run();
   }
   tx.commit();
+}
+
+std::unique_ptr<JobLock> Store::singleton(const std::string& name, bool per_host) {
+  std::string full = name;
+  if (per_host) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    full += '@';
+    for (const char* p = host; *p; ++p) {
+      char c = *p;
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '.';
+      full += ok ? c : '_';
+    }
+  }
+  return db_.try_job_lock(full);
 }
 
 std::string Store::audit_hash(const AuditEntry& e) {

@@ -62,8 +62,9 @@ class Store {
 
   // A job that must run once across every host sharing the store (`tr-block expire` from the
   // same cron entry on three hosts): the job lock `name`, or null when another process holds
-  // it (the caller then skips the work). Held until the returned lock goes away.
-  std::unique_ptr<JobLock> singleton(const std::string& name) { return db_.try_job_lock(name); }
+  // it (the caller then skips the work). Held until the returned lock goes away. per_host: the
+  // job's work is local to this host (files), so only runs on the same host exclude each other.
+  std::unique_ptr<JobLock> singleton(const std::string& name, bool per_host = false);
 
   // Appends to the audit trail. Call inside a write Transaction so the chain cannot fork.
   void audit(const std::string& actor, const std::string& action, const std::string& object,

@@ -5,6 +5,7 @@
 #include "cli/tool.hpp"
 #include "core/error.hpp"
 #include "incident/incident.hpp"
+#include "store/migrate.hpp"
 #include "time/time.hpp"
 
 namespace inc = tr::incident;
@@ -147,6 +148,15 @@ int main(int argc, char** argv) {
                      "HASH of an entry from an earlier export that must still be in the chain");
   auto* aexport = audit->add_subcommand("export", "Write the trail as JSON Lines");
 
+  // store migrate --to URL
+  auto* store_cmd = app.add_subcommand("store", "Manage the case store itself");
+  store_cmd->require_subcommand(1, 1);
+  auto* migrate = store_cmd->add_subcommand(
+      "migrate", "Copy this store (e.g. an SQLite file) into a new, empty store (PostgreSQL)");
+  std::string migrate_to;
+  migrate->add_option("--to", migrate_to, "Destination store: postgresql://USER@HOST/DB or a path")
+      ->required();
+
   return tool.run(argc, argv, [&](tr::cli::Context& ctx) {
     inc::Format fmt = inc::parse_format(format);
     const char* no_colour = std::getenv("NO_COLOR");
@@ -206,6 +216,21 @@ int main(int argc, char** argv) {
     } else if (*audit) {
       if (*verify) inc::audit_verify(ctx, anchor);
       if (*aexport) inc::audit_export(ctx);
+    } else if (*migrate) {
+      // Prints one line per table ("alerts 1234") and records the copy in the new audit trail.
+      tr::store::Store& from = ctx.store();
+      tr::store::Store to(tr::store::Store::resolve_path(migrate_to, ctx.config()));
+      if (to.path() == from.path()) throw tr::UsageError("--to names the store being copied");
+      auto copied = tr::store::copy_store(from, to, [&](const std::string& table, int64_t n) {
+        if (n % 100000 == 0) ctx.info(table + ": " + std::to_string(n) + " rows");
+      });
+      tr::Json detail = {{"from", from.display_name()}, {"rows", copied.rows}};
+      tr::store::Transaction tx(to.db());
+      to.audit(ctx.actor(), "store.migrated", "", detail.dump());
+      tx.commit();
+      for (const auto& [table, n] : copied.tables)
+        ctx.out().line(table + " " + std::to_string(n));
+      ctx.info("copied " + std::to_string(copied.rows) + " rows into " + to.display_name());
     }
   });
 }
