@@ -6,7 +6,7 @@ JOBS    ?= 2
 CMAKE_FLAGS ?=
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps test-deps configure build test test-asan demo install bench man format clean fuzz
+.PHONY: all deps test-deps configure build test test-pg test-asan demo install bench man format clean fuzz
 
 all: build
 
@@ -25,6 +25,16 @@ build: deps configure
 test: test-deps configure
 	@cmake --build $(BUILD) -j$(JOBS)
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The store-facing suite against PostgreSQL: a private server (scripts/pg-test-server.sh) on a
+# loopback port in a temp dir, TR_TEST_STORE pointing at it (unit tests use a schema each, golden
+# cases a schema each via tests/run-cases, pg_* shell tests), stopped afterwards.
+PG_TESTS ?= ^(unit/core/|unit/store/|case/|shell/pg_)
+test-pg: test-deps configure
+	@cmake --build $(BUILD) -j$(JOBS)
+	@url=$$(bash scripts/pg-test-server.sh start) || exit 4; \
+	  (cd $(BUILD) && TR_TEST_STORE=$$url ctest --output-on-failure -j$(JOBS) -R '$(PG_TESTS)'); \
+	  rc=$$?; bash scripts/pg-test-server.sh stop; exit $$rc
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build dir.
 test-asan:

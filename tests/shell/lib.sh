@@ -29,3 +29,22 @@ start_server() {
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 assert_eq() { [[ "$1" == "$2" ]] || fail "${3:-values differ}: got '$1', want '$2'"; }
+
+# pg_store: for tests/shell/pg_*.sh. Skips the test (status 0) unless TR_TEST_STORE names a
+# PostgreSQL server (make test-pg); otherwise sets PG_STORE to a fresh schema's URL there.
+pg_store() {
+  [[ ${TR_TEST_STORE:-} == postgres*://* ]] || { echo "SKIP: TR_TEST_STORE is not a postgresql:// URL"; exit 0; }
+  local schema="sh_$$_$RANDOM"
+  psql -qX "$TR_TEST_STORE" -c "CREATE SCHEMA $schema" >/dev/null
+  _tr_pg_schemas+=("$schema")
+  local sep='?'; [[ $TR_TEST_STORE == *\?* ]] && sep='&'
+  PG_STORE="$TR_TEST_STORE${sep}options=-csearch_path%3D$schema"
+}
+_tr_pg_schemas=()
+_tr_pg_cleanup() {
+  for s in "${_tr_pg_schemas[@]}"; do
+    psql -qX "$TR_TEST_STORE" -c "DROP SCHEMA $s CASCADE" >/dev/null 2>&1 || true
+  done
+  cleanup
+}
+trap _tr_pg_cleanup EXIT
