@@ -221,3 +221,41 @@ TEST_CASE("a million mixed indicators load and match", "[match][.slow]") {
   CHECK(m.size() > 990000);
   CHECK(hits(m, Type::Domain, "a.host1.evil1.example").size() == 1);
 }
+
+TEST_CASE("duplicates inside and across index batches are dropped and ids stay dense", "[match]") {
+  // add() defers indexing to batches: a duplicate found there is compacted away, and every
+  // later indicator of the batch must keep its own value, origin and first_seen.
+  Matcher m;
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 40; ++i) {
+      std::string d = "d" + std::to_string(i) + ".example";
+      REQUIRE(m.add(Type::Domain, d, src("s1")).empty());
+      if (i % 3 == 0) REQUIRE(m.add(Type::Domain, d, src("s1")).empty());  // same batch
+      REQUIRE(m.add(Type::Ip, "203.0.113." + std::to_string(i + 1), i % 2 ? "odd" : "even", "",
+                    false, 1000 + i)
+                  .empty());
+      if (i == 20) REQUIRE(m.add(Type::Regex, "evil[0-9]+\\.exe", src()).empty());
+      if (i == 30) REQUIRE(m.add(Type::Url, "http://d" + std::to_string(i) + ".example/x", src()).empty());
+    }
+  }
+  m.finish();
+  CHECK(m.size() == 82);
+  CHECK(m.size(Type::Domain) == 40);
+  CHECK(m.size(Type::Ip) == 40);
+  for (int i = 0; i < 40; ++i) {
+    std::string d = "d" + std::to_string(i) + ".example";
+    CHECK(hits(m, Type::Domain, "www." + d) == std::vector<std::string>{"domain:" + d + ":parent"});
+    std::vector<Hit> out;
+    m.match(Type::Ip, "203.0.113." + std::to_string(i + 1), out);
+    REQUIRE(out.size() == 1);
+    IndicatorView iv = m.indicator(out[0].indicator);
+    CHECK(iv.value == "203.0.113." + std::to_string(i + 1));
+    CHECK(iv.origin->source == (i % 2 ? "odd" : "even"));
+    CHECK(iv.first_seen == 1000 + i);
+  }
+  CHECK(hits(m, Type::Url, "http://d30.example/x") ==
+        std::vector<std::string>{"url:http://d30.example/x:exact", "domain:d30.example:url-host"});
+  std::vector<Hit> rx;
+  m.match_text("c:\\evil42.exe", rx);
+  CHECK(rx.size() == 1);
+}
