@@ -1,6 +1,7 @@
 #include "cli/tool.hpp"
 #include "core/error.hpp"
 #include "devices/lifecycle.hpp"
+#include "store/store.hpp"
 #include "time/time.hpp"
 
 namespace {
@@ -131,6 +132,9 @@ int main(int argc, char** argv) {
     } else if (show->parsed()) {
       life.show(id);
     } else if (expire->parsed()) {
+      // The same cron entry on several hosts sharing the store: one of them does the work.
+      auto once = ctx.store().singleton("block-expire");
+      if (!once) return ctx.info("another tr-block expire holds the store's job lock; skipped");
       life.expire();
     } else if (sync->parsed()) {
       life.sync(device, from_file);

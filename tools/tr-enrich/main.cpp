@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
 
   return tool.run(argc, argv, [&](tr::cli::Context& ctx) {
     if (update->parsed()) {
+      // Feed files are per host (feeds_dir), so the lock is too: it stops overlapping runs.
+      auto once = ctx.store().singleton("feeds-update", /*per_host=*/true);
+      if (!once) return ctx.info("another tr-enrich feeds update holds the job lock; skipped");
       auto specs = tr::intel::feeds_from_config(ctx.config());
       if (specs.empty()) throw tr::UsageError("no feeds configured (enrich.feeds)");
       tr::net::ClientOptions o;
@@ -89,6 +92,8 @@ int main(int argc, char** argv) {
       auto older_ms = tr::time::parse_duration(older);
       if (!older_ms) throw tr::UsageError("--older: \"" + older + "\" is not a duration (6h, 1d)");
       if (cache_only) throw tr::UsageError("recheck needs the network (not --offline/--passive)");
+      auto once = ctx.store().singleton("enrich-recheck");
+      if (!once) return ctx.info("another tr-enrich recheck holds the store's job lock; skipped");
       tr::intel::run_recheck(ctx, *services, enricher, *older_ms);
       return;
     }

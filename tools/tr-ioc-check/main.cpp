@@ -2,6 +2,7 @@
 #include "core/error.hpp"
 #include "match/check.hpp"
 #include "match/collect.hpp"
+#include "store/store.hpp"
 #include "time/time.hpp"
 
 int main(int argc, char** argv) {
@@ -108,6 +109,9 @@ int main(int argc, char** argv) {
         throw tr::UsageError("--keep: needs a number of snapshots, 0 or more");
       tr::match::run_prune(ctx, prune_keep, older);
     } else if (retro->parsed()) {
+      auto once = ctx.store_exists() ? ctx.store().singleton("ioc-retro") : nullptr;
+      if (ctx.store_exists() && !once)
+        return ctx.info("another tr-ioc-check retro holds the store's job lock; skipped");
       tr::match::run_retro(ctx, opt);
     } else {
       tr::match::run_check(ctx, opt);
