@@ -1,5 +1,5 @@
 # fish completion for tr-incident
-set -l subs import list show graph update note close reopen merge stale kpi report audit
+set -l subs import list show graph update note close reopen merge stale kpi report audit store
 function __tr_incident_ids
   tr-incident list --format csv --limit 500 2>/dev/null | tail -n +2 | cut -d, -f1
 end
@@ -29,6 +29,9 @@ complete -c tr-incident -n "not __fish_seen_subcommand_from $subs" -a kpi -d 'KP
 complete -c tr-incident -n "not __fish_seen_subcommand_from $subs" -a report -d 'Reports'
 complete -c tr-incident -n "not __fish_seen_subcommand_from $subs" -a audit -d 'Audit trail'
 complete -c tr-incident -n "__fish_seen_subcommand_from audit" -a 'verify export'
+complete -c tr-incident -n "not __fish_seen_subcommand_from $subs" -a store -d 'Copy the store elsewhere'
+complete -c tr-incident -n "__fish_seen_subcommand_from store" -a 'migrate'
+complete -c tr-incident -n "__fish_seen_subcommand_from migrate" -l to -r -d 'Destination store (path or postgresql:// URL)'
 complete -c tr-incident -n "__fish_seen_subcommand_from show graph update note close reopen merge" -a '(__tr_incident_ids)'
 complete -c tr-incident -n "__fish_seen_subcommand_from import" -F
 complete -c tr-incident -n "__fish_seen_subcommand_from import" -l batch -r -d 'Records per transaction'
