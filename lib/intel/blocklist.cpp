@@ -215,6 +215,21 @@ void LocalBlocklists::report(match::Type t, std::string_view probe, std::string_
                    std::string(matcher_.indicator(indicator).value)});
 }
 
+std::optional<match::Type> LocalBlocklists::matcher_type(std::string_view type) {
+  if (type == "ip") return match::Type::Ip;
+  if (type == "domain" || type == "host") return match::Type::Domain;
+  if (type == "url") return match::Type::Url;
+  if (type == "sha256") return match::Type::Sha256;
+  if (type == "sha1") return match::Type::Sha1;
+  if (type == "md5") return match::Type::Md5;
+  if (type == "email") return match::Type::Email;
+  return std::nullopt;
+}
+
+void LocalBlocklists::prefetch(std::string_view type, std::string_view value) const {
+  if (auto t = matcher_type(type)) matcher_.prefetch(*t, value);
+}
+
 void LocalBlocklists::match(std::string_view type, std::string_view value,
                             std::vector<BlockHit>& out) const {
   if (type == "ip") {

@@ -43,6 +43,12 @@ class BlocklistMatcher {
   virtual void match(std::string_view type, std::string_view value,
                      std::vector<BlockHit>& out) const = 0;
   virtual std::size_t size() const = 0;
+  // Starts loading what match() of this observable will read (a hint; may do nothing), so
+  // that its cache misses overlap with other work on the alert.
+  virtual void prefetch(std::string_view type, std::string_view value) const {
+    (void)type;
+    (void)value;
+  }
 };
 
 struct LoadStats {
@@ -61,10 +67,12 @@ class LocalBlocklists : public BlocklistMatcher {
   void match(std::string_view type, std::string_view value,
              std::vector<BlockHit>& out) const override;
   std::size_t size() const override { return matcher_.size(); }
+  void prefetch(std::string_view type, std::string_view value) const override;
   const match::Matcher& matcher() const { return matcher_; }
 
  private:
   std::size_t list_index(const match::Origin* origin) const;
+  static std::optional<match::Type> matcher_type(std::string_view type);
   // Matches `probe` as `t`; reports hits as the observable (type, value).
   void report(match::Type t, std::string_view probe, std::string_view type,
               std::string_view value, std::vector<BlockHit>& out) const;

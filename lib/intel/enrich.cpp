@@ -96,8 +96,16 @@ void add_observable(View& v, std::string_view type, std::string_view value, std:
   v.observables.push_back({std::string(type), std::move(*c), std::string(role)});
 }
 
-View read_view(element root) {
-  View v;
+// Fills `v` (cleared first; a reused View keeps its vectors' capacity across alerts).
+void read_view(element root, View& v) {
+  v.severity.reset();
+  v.classification = {};
+  v.user_names.clear();
+  v.emails.clear();
+  v.hosts.clear();
+  v.ips.clear();
+  v.source_ip = v.destination_ip = {};
+  v.observables.clear();
   // One pass over the top level (a DOM key lookup is a linear scan of the members).
   Result none(simdjson::NO_SUCH_FIELD);
   Result event = none, threat = none, user = none, email = none, host = none, source = none,
@@ -169,7 +177,6 @@ View read_view(element root) {
     if (auto s = str(member(hash, h)); !s.empty()) add_observable(v, h, s, "");
   if (auto q = str(member(member(dns, "question"), "name")); !q.empty())
     add_observable(v, "domain", q, "");
-  return v;
 }
 
 void write_string_array(JsonOut& j, const std::vector<std::string>& items) {
@@ -306,7 +313,9 @@ void Enricher::plan(std::string_view line) {
   element root;
   if (parser.parse(line.data(), line.size()).get(root) || !root.is_object()) return;
   if (str(member(root, "kind")) != "alert") return;
-  remote_->plan(remote_lookups(read_view(root)));
+  static thread_local View v;
+  read_view(root, v);
+  remote_->plan(remote_lookups(v));
 }
 
 bool Enricher::process(std::string_view alert, std::string& out,
@@ -321,7 +330,8 @@ bool Enricher::process(std::string_view alert, std::string& out,
   }
   if (!root.is_object()) throw RecordError("not a JSON object");
   if (str(member(root, "kind")) != "alert") return false;
-  View v = read_view(root);
+  static thread_local View v;
+  read_view(root, v);
   Scorer score(weights_);
   const Weights& w = weights_;
   std::vector<std::string> errs;
@@ -337,6 +347,10 @@ bool Enricher::process(std::string_view alert, std::string& out,
     if (it != w.classification.end() && it->second != 0)
       score.add(it->second, "classified as " + it->first);
   }
+
+  // The blocklist tables are large: start their cache misses now, match after the context.
+  if (blocklists_)
+    for (const auto& o : v.observables) blocklists_->prefetch(o.type, o.value);
 
   // Who: users and assets, each listed once with the first field that found it.
   std::vector<std::pair<const User*, const char*>> users;
@@ -462,28 +476,40 @@ bool Enricher::process(std::string_view alert, std::string& out,
     if (ip_text.empty() || (!city_ && !asn_)) return;
     auto ip = canonical_ip(ip_text);
     if (!ip || is_private_ip(*ip)) return;
-    try {
-      if (city_) {
-        if (auto g = city_->city(*ip)) {
-          JsonOut gj;
-          write_geo(gj, *g);
-          patch.sub(side).set("geo", gj.take());
+    if (geo_memo_.empty()) geo_memo_.resize(4096);
+    GeoMemo& m = geo_memo_[std::hash<std::string>{}(*ip) & (geo_memo_.size() - 1)];
+    if (!m.used || m.ip != *ip) {
+      std::string geo, as;
+      try {
+        if (city_) {
+          if (auto g = city_->city(*ip)) {
+            JsonOut gj;
+            write_geo(gj, *g);
+            geo = gj.take();
+          }
         }
-      }
-      if (asn_) {
-        if (auto a = asn_->asn(*ip)) {
-          JsonOut aj;
-          aj.begin_object();
-          if (a->number) aj.field("number", a->number);
-          if (!a->organization.empty())
-            aj.key("organization").begin_object().field("name", a->organization).end_object();
-          aj.end_object();
-          patch.sub(side).set("as", aj.take());
+        if (asn_) {
+          if (auto a = asn_->asn(*ip)) {
+            JsonOut aj;
+            aj.begin_object();
+            if (a->number) aj.field("number", a->number);
+            if (!a->organization.empty())
+              aj.key("organization").begin_object().field("name", a->organization).end_object();
+            aj.end_object();
+            as = aj.take();
+          }
         }
+      } catch (const ExternalError& e) {
+        errs.push_back(std::string("geoip: ") + e.what());
+        return;
       }
-    } catch (const ExternalError& e) {
-      errs.push_back(std::string("geoip: ") + e.what());
+      m.ip = *ip;
+      m.geo = std::move(geo);
+      m.as = std::move(as);
+      m.used = true;
     }
+    if (!m.geo.empty()) patch.sub(side).set("geo", m.geo);
+    if (!m.as.empty()) patch.sub(side).set("as", m.as);
   };
   geo_side(v.source_ip, "source");
   geo_side(v.destination_ip, "destination");

@@ -76,6 +76,14 @@ class Enricher {
   Weights weights_;
   HighValueRules rules_;
   RemoteIntel* remote_ = nullptr;
+  // The geo and AS members written for recent addresses, direct-mapped by address: streams
+  // repeat addresses, and two database lookups plus formatting cost more than the rest of
+  // an alert. Answers of a failing (corrupt) database are never kept.
+  struct GeoMemo {
+    std::string ip, geo, as;
+    bool used = false;
+  };
+  std::vector<GeoMemo> geo_memo_;
 };
 
 // The stream loop of tr-enrich: run_stream's contract (positions, rejects, progress, the

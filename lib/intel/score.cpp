@@ -8,13 +8,25 @@
 namespace tr::intel {
 namespace {
 
-bool word_match(std::string_view text, std::string_view word) {
-  std::string t = lower_ascii(text), w = lower_ascii(word);
-  if (w.empty()) return false;
+char lower_char(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower_char(a[i]) != lower_char(b[i])) return false;
+  return true;
+}
+
+// `word` in `text` as a whole word, any case. Allocation-free: it runs for every user of
+// every alert.
+bool word_match(std::string_view t, std::string_view w) {
+  if (w.empty() || w.size() > t.size()) return false;
   auto is_alnum = [](char c) {
+    c = lower_char(c);
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
   };
-  for (std::size_t pos = t.find(w); pos != std::string::npos; pos = t.find(w, pos + 1)) {
+  for (std::size_t pos = 0; pos + w.size() <= t.size(); ++pos) {
+    if (!iequals(t.substr(pos, w.size()), w)) continue;
     bool left = pos == 0 || !is_alnum(t[pos - 1]);
     std::size_t end = pos + w.size();
     bool right = end >= t.size() || !is_alnum(t[end]);
@@ -86,13 +98,13 @@ std::string HighValueRules::title_match(std::string_view title) const {
 std::string HighValueRules::group_match(const std::vector<std::string>& user_groups) const {
   for (const auto& g : user_groups)
     for (const auto& rule : groups)
-      if (lower_ascii(g) == lower_ascii(rule)) return g;
+      if (iequals(g, rule)) return g;
   return "";
 }
 
 bool HighValueRules::role_match(std::string_view role) const {
   for (const auto& r : roles)
-    if (lower_ascii(role) == lower_ascii(r)) return true;
+    if (iequals(role, r)) return true;
   return false;
 }
 
