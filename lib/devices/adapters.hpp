@@ -34,6 +34,7 @@ std::unique_ptr<Device> make_paloalto(const DeviceConfig& c);
 std::unique_ptr<Device> make_fortigate(const DeviceConfig& c);
 std::unique_ptr<Device> make_umbrella(const DeviceConfig& c);
 std::unique_ptr<Device> make_checkpoint(const DeviceConfig& c);
+std::unique_ptr<Device> make_checkpoint_sam(const DeviceConfig& c);  // method: sam
 std::unique_ptr<Device> make_o365(const DeviceConfig& c);
 
 // Strips the scheme (and for PAN-OS/ProxySG lists, the default port) of a validated URL.

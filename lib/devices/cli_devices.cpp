@@ -615,6 +615,116 @@ class Srx : public CliDevice {
   std::string set_, book_;
 };
 
+// Check Point SAM rules (fw samp, R80.20+), typed in Expert mode over SSH or rendered for a
+// ticket: an immediate drop with its own timeout, no policy install. Removal needs the rule's
+// uid, which only `fw samp get` shows: over SSH the rules are listed first; in a ticket the
+// uid comes from a listing given to sync --from-file, else the ticket says how to find it.
+// `fw samp del` leaves the gateway enforcing until the next policy load, so every removal is
+// followed by the flush-only rule `fw samp add -t 2 quota flush true`.
+class CheckPointSam : public CliDevice {
+ public:
+  explicit CheckPointSam(const DeviceConfig& c) : CliDevice(c) {
+    direction_ = c.str("direction", "both");
+    if (direction_ != "source" && direction_ != "destination" && direction_ != "both")
+      c.fail("direction", "must be source, destination or both");
+    target_ = c.node["target"] ? c.ident("target", "") : "";
+  }
+  bool supports(std::string_view t) const override { return t == "ip"; }
+  bool renew_pushes() const override { return true; }
+  std::string renew(const Entry& e, int64_t now) override { return apply("block", e, now); }
+  std::string session(const std::string& c) const override { return c + "exit\n"; }
+  std::string show_command() const override { return "fw samp get"; }
+  std::string show_session(const std::string& cmd) const override { return cmd + "\nexit\n"; }
+  static std::string rule_name(const Entry& e) {
+    static const re2::RE2 id_re(R"(b-[0-9a-f]{1,32})");
+    if (!re2::RE2::FullMatch(e.id, id_re)) throw RecordError("no valid block id for a SAM rule name");
+    return "tr-" + e.id.substr(2);
+  }
+  std::string render(std::string_view op, const Entry& e, int64_t now) const override {
+    Net n = need_net(e);
+    if (n.len != (n.v6 ? 128 : 32)) throw RecordError("SAM rules take single addresses");
+    std::string ip = n.address();
+    std::string out;
+    if (op == "block" || op == "renew") {
+      // Every word is fixed or validated: the rule name is our id, the comment the incident
+      // id (a safe alphabet), so nothing needs quoting in the shell.
+      std::string head = "fw samp add -a d -l r";
+      if (int64_t secs = ttl_seconds(e, now); secs > 0) head += " -t " + std::to_string(secs);
+      if (!target_.empty()) head += " -f " + target_;
+      head += " -n " + rule_name(e);
+      if (!e.incident.empty() && is_safe_incident_id(e.incident)) head += " -c " + e.incident;
+      if (direction_ != "destination") out += head + " ip -s " + ip + "\n";
+      if (direction_ != "source") out += head + " ip -d " + ip + "\n";
+      return out;
+    }
+    if (!e.ref.empty()) {
+      for (const auto& uid : split_uids(e.ref)) out += "fw samp del '" + uid + "'\n";
+    } else {
+      out += "# fw samp get, then fw samp del '<uid>' for each rule on " + ip + "\n";
+    }
+    return out + "fw samp add -t 2 quota flush true\n";
+  }
+  static std::vector<std::string> split_uids(const std::string& ref) {
+    static const re2::RE2 uid_re(R"(<[0-9A-Fa-f,]{1,200}>)");
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= ref.size()) {
+      std::size_t sp = ref.find(' ', start);
+      if (sp == std::string::npos) sp = ref.size();
+      std::string uid = ref.substr(start, sp - start);
+      if (!re2::RE2::FullMatch(uid, uid_re)) throw RecordError("not a valid SAM rule uid");
+      out.push_back(uid);
+      start = sp + 1;
+    }
+    return out;
+  }
+  // `fw samp get` lines: "operation=add uid=<...> target=all timeout=86400 action=drop
+  // name=tr-... src_ip_addr=203.0.113.7 ...". Only rules named tr-... are ours; the uids of a
+  // value's rules (one per direction) are kept, space-separated, in the entry's ref.
+  std::vector<Entry> parse(std::string_view text) const override {
+    static const re2::RE2 uid_re(R"(\buid=(<[0-9A-Fa-f,]{1,200}>))");
+    static const re2::RE2 name_re(R"(\bname=tr-[0-9a-f]{1,32}\b)");
+    static const re2::RE2 src_re(R"(\bsrc_ip_addr=(\S+))");
+    static const re2::RE2 dst_re(R"(\bdst_ip_addr=(\S+))");
+    std::map<std::string, Entry> by_value;
+    std::vector<std::string> order;
+    each_line(text, [&](std::string_view line) {
+      re2::StringPiece sp(line.data(), line.size());
+      std::string uid, ip;
+      if (!re2::RE2::PartialMatch(sp, uid_re, &uid) || !re2::RE2::PartialMatch(sp, name_re)) return;
+      if (!re2::RE2::PartialMatch(sp, src_re, &ip) && !re2::RE2::PartialMatch(sp, dst_re, &ip)) return;
+      auto e = listed_net(ip, "");
+      if (!e) return;
+      auto [it, fresh] = by_value.emplace(e->value, *e);
+      if (fresh) order.push_back(e->value);
+      if (it->second.ref.find(uid) == std::string::npos)
+        it->second.ref += (it->second.ref.empty() ? "" : " ") + uid;
+    });
+    std::vector<Entry> out;
+    for (const auto& v : order) out.push_back(by_value[v]);
+    return out;
+  }
+  std::string apply(std::string_view op, const Entry& e, int64_t now) override {
+    if (op != "unblock" || ssh_.empty() || !e.ref.empty()) return CliDevice::apply(op, e, now);
+    // Over SSH: find the rules' uids first.
+    Entry found = e;
+    for (const auto& listed : parse(run_ssh(show_session(show_command()))))
+      if (listed.value == e.value) found.ref = listed.ref;
+    if (found.ref.empty()) return "no SAM rule for " + e.value + " (already gone)";
+    return CliDevice::apply(op, found, now);
+  }
+
+ private:
+  std::string direction_, target_;
+};
+
+}  // namespace
+
+std::unique_ptr<Device> make_checkpoint_sam(const DeviceConfig& c) {
+  return std::make_unique<CheckPointSam>(c);
+}
+
+namespace {
 }  // namespace
 
 std::unique_ptr<Device> make_asa(const DeviceConfig& c) { return std::make_unique<Asa>(c); }

@@ -1109,7 +1109,12 @@ std::unique_ptr<Device> make_umbrella(const DeviceConfig& c) {
   if (method != "enforcement") c.fail("method", "must be enforcement or destination-list");
   return std::make_unique<Umbrella>(c);
 }
-std::unique_ptr<Device> make_checkpoint(const DeviceConfig& c) { return std::make_unique<CheckPoint>(c); }
+std::unique_ptr<Device> make_checkpoint(const DeviceConfig& c) {
+  std::string method = c.str("method", "management");
+  if (method == "sam") return make_checkpoint_sam(c);
+  if (method != "management") c.fail("method", "must be management or sam");
+  return std::make_unique<CheckPoint>(c);
+}
 std::unique_ptr<Device> make_o365(const DeviceConfig& c) { return std::make_unique<O365>(c); }
 
 }  // namespace tr::devices
