@@ -28,12 +28,14 @@ run() {  # run STORE LABEL
   assert_eq "$(grep -vc '^#' "$T/ip.txt" || true)" 0 "$2: entries left in the published file"
   # A held lock makes the job skip, quietly and with status 0.
   TR_NOW=2026-12-03T12:00:00Z tr-block add --device edl --ip 198.51.100.9 --ttl 1h --reason late >/dev/null
-  python3 "$TR_SOURCE_DIR/tests/shell/pg_hold_lock.py" "$1" block-expire 3 & holder=$!
-  sleep 1.5
+  rm -f "$T/ready"
+  python3 "$TR_SOURCE_DIR/tests/shell/pg_hold_lock.py" "$1" block-expire 4 "$T/ready" & holder=$!
+  for _ in $(seq 100); do [[ -e $T/ready ]] && break; sleep 0.2; done
+  [[ -e $T/ready ]] || fail "$2: the lock holder did not start"
   TR_NOW=2026-12-03T14:00:00Z tr-block -v expire >"$T/$2-held.out" 2>"$T/$2-held.err" || fail "$2: a skipped run failed"
   grep -q "skipped" "$T/$2-held.err" || fail "$2: no skip message: $(cat "$T/$2-held.err")"
   [[ ! -s $T/$2-held.out ]] || fail "$2: a skipped run did work"
-  wait "$holder"
+  wait "$holder" || fail "$2: the lock holder failed"
   TR_NOW=2026-12-03T14:00:00Z tr-block expire | jq -r .status | grep -qx expired || fail "$2: the lock was not released"
 }
 run "$T/cases.db" sqlite
