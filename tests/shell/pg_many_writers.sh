@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 pg_store
 export TR_NOW=2026-12-03T12:00:00Z
 sql() { psql -qAtX "$PG_STORE" -c "$1"; }
-python3 "$TR_SOURCE_DIR/bench/correlate_gen.py" "$T/day.jsonl" 2000
+python3 "$TR_SOURCE_DIR/bench/correlate_gen.py" "$T/day.jsonl" 1000
 total=$(jq -r .id "$T/day.jsonl" | sort -u | wc -l)
 
 # 1. Four importers at once; slice k holds every 4th alert plus a tenth of slice k+1's.
