@@ -7,6 +7,8 @@
 #include <cstring>
 #include <optional>
 
+#include "schema/observable.hpp"
+
 namespace tr::devices {
 namespace {
 
@@ -226,7 +228,9 @@ Checked check_value(std::string_view type, std::string_view value) {
   if (type == "ip") {
     auto ip = strict_ip(value);
     if (!ip) return bad("not an IP address (no zone ids, no leading zeros, no prefix)");
-    return good(ip->address());
+    // ::ffff:203.0.113.7 is the IPv4 host: blocked as IPv6 it would miss its traffic and
+    // duplicate a block on 203.0.113.7 (canonical_ip, schema/observable.hpp).
+    return good(canonical_ip(ip->address()).value_or(ip->address()));
   }
   if (type == "cidr") {
     Net n;
@@ -236,15 +240,32 @@ Checked check_value(std::string_view type, std::string_view value) {
     for (int i = n.len; i < (n.v6 ? 128 : 32); ++i)
       zeroed.addr[i / 8] &= static_cast<unsigned char>(~(1u << (7 - i % 8)));
     if (zeroed.addr != n.addr) return bad("network has host bits set");
-    return good(n.address() + "/" + std::to_string(n.len));
+    std::string text = n.address() + "/" + std::to_string(n.len);
+    return good(canonical_cidr(text).value_or(text));  // ::ffff:10.0.0.0/104 is 10.0.0.0/8
   }
   if (type == "domain" || type == "host") {
+    // An internationalised name is blocked as its punycode form, the name resolvers look up
+    // (canonical_domain): "bücher.example" and "xn--bcher-kva.example" are one block.
+    std::string idn;
+    if (std::any_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+      auto a = canonical_domain(value);
+      if (!a) return bad("not a valid internationalised domain name");
+      value = idn = *a;
+    }
     std::string why;
     auto name = ldh_name(value, type == "domain" ? 2 : 1, why);
     if (!name) return bad("not a valid " + std::string(type) + " name: " + why);
     return good(*name);
   }
-  if (type == "url") return check_url(value);
+  if (type == "url") {
+    // Scheme and host case, IDN host, default port and percent-escapes as for matching
+    // (canonical_url), so one URL written two ways is one block. A raw space or control
+    // character is still refused below, not escaped.
+    std::string canon;
+    if (std::none_of(value.begin(), value.end(), [](char c) { return c == ' ' || (c >= 0 && c < 0x20) || c == 0x7f; }))
+      if (auto c = canonical_url(value)) value = canon = *c;
+    return check_url(value);
+  }
   if (type == "user") {
     if (value.size() > 128) return bad("user name longer than 128 characters");
     for (char c : value)
