@@ -437,14 +437,21 @@ std::vector<FacetCount> CaseStore::by_facet(const std::string& facet, int64_t si
 }
 
 std::vector<KpiRow> CaseStore::kpi_rows(int64_t since) {
+  // Contained = the earlier of "status set to contained" and the first block of the incident
+  // that reached a device (applied, renewed, or ended after being applied), so containment by
+  // tr-block counts even when nobody imported its action records or touched the status.
   Stmt st = db_.prepare(
-      "SELECT id, status, priority, first_seen, triaged, contained, resolved, created "
-      "FROM incidents WHERE created >= ?1");
+      "SELECT i.id, i.status, i.priority, i.first_seen, i.triaged, i.contained, i.resolved, "
+      "i.created, (SELECT min(b.created) FROM blocks b WHERE b.incident_id = i.id AND "
+      "b.state IN ('applied', 'renewed', 'expired', 'removed')) "
+      "FROM incidents i WHERE i.created >= ?1");
   st.bind(1, since);
   std::vector<KpiRow> out;
   while (st.step()) {
+    std::optional<int64_t> contained = opt_int(st, 5), blocked = opt_int(st, 8);
+    if (blocked && (!contained || *blocked < *contained)) contained = blocked;
     out.push_back({st.text(0), st.text(1), st.text(2), opt_int(st, 3), opt_int(st, 4),
-                   opt_int(st, 5), opt_int(st, 6), st.integer(7)});
+                   contained, opt_int(st, 6), st.integer(7)});
   }
   return out;
 }
