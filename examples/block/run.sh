@@ -24,6 +24,9 @@ echo "# what the firewall polls, and the ASA change ticket"
 cat ~/edl-ip.txt
 tr-block render --device dc-asa
 
+echo "# the network team applied the ticket and saved the ASA's answer: sync confirms the entry"
+tr-block sync --device dc-asa --from-file $here/asa-listing.txt | brief
+
 echo "# the C2 address is seen again an hour later: renewed, not duplicated"
 TR_NOW=2026-12-03T13:00:00Z tr-block add --ip 203.0.113.7 --device edge-edl --reason "C2 seen again" | brief
 
