@@ -29,7 +29,7 @@ test: test-deps configure
 # The store-facing suite against PostgreSQL: a private server (scripts/pg-test-server.sh) on a
 # loopback port in a temp dir, TR_TEST_STORE pointing at it (unit tests use a schema each, golden
 # cases a schema each via tests/run-cases, pg_* shell tests), stopped afterwards.
-PG_TESTS ?= ^(unit/core/|unit/store/|case/|shell/pg_)
+PG_TESTS ?= ^(unit/core/|unit/store/|case/|shell/pg_|shell/store_migrate)
 test-pg: test-deps configure
 	@cmake --build $(BUILD) -j$(JOBS)
 	@url=$$(bash scripts/pg-test-server.sh start) || exit 4; \
