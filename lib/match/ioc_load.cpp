@@ -179,7 +179,10 @@ void sandbox_hashes(Loader& L, const json& f, const std::string& source, const s
   }
 }
 
+void load_triage(Loader& L, const json& r);
+
 void load_sandbox(Loader& L, const json& r) {
+  if (r.contains("sample") && (r.contains("task") || r.contains("tasks"))) return load_triage(L, r);
   std::string id = str(r.value("info", json::object()), "id");
   std::string product = r.contains("CAPE") || r.contains("malscore") || r.contains("detections")
                             ? "cape"
@@ -273,6 +276,119 @@ void load_sandbox(Loader& L, const json& r) {
   }
 }
 
+// Hatching Triage: a task report (GET /v0/samples/{id}/{task}/report_triage.json: sample,
+// task, processes, network flows and requests, extracted configs and ransom notes) or the
+// sample overview (GET /v0/samples/{id}: the sample's sha256 and its tasks). The same
+// sandbox-noise rules as Cuckoo/CAPE apply.
+void load_triage(Loader& L, const json& r) {
+  L.rep.format = "sandbox";
+  const json* sample = nullptr;
+  std::string id;
+  if (auto s = r.find("sample"); s != r.end()) {
+    if (s->is_object()) {
+      sample = &*s;
+      id = str(*s, "id");
+    } else if (s->is_string()) {
+      id = s->get<std::string>();
+    }
+  }
+  std::string source = "triage:" + (id.empty() ? basename_of(L.name) : id);
+  if (sample) sandbox_hashes(L, *sample, source, "sample", false);
+  else if (!str(r, "sha256").empty()) L.offer(Type::Sha256, str(r, "sha256"), source, L.at("sha256"));
+  if (auto t = r.find("task"); t != r.end() && t->is_object()) {
+    std::string target = str(*t, "target");
+    if (!target.empty() && target.find_first_of("/\\") == std::string::npos)
+      L.offer(Type::Filename, target, source, L.at("task.target"));
+  }
+  auto each = [&](const json& parent, const char* key, auto&& fn) {
+    if (!parent.is_object()) return;
+    auto it = parent.find(key);
+    if (it == parent.end() || !it->is_array()) return;
+    std::size_t i = 0;
+    for (const auto& e : *it) fn(e, std::string(key) + "[" + std::to_string(i++) + "]");
+  };
+  std::set<std::string> seen;
+  auto offer_host = [&](std::string h, const std::string& where) {
+    if (h.empty()) return;
+    if (h.front() == '[') h = h.substr(1, h.find(']') - 1);  // "[2001:db8::1]:443"
+    if (auto ip = canonical_ip(h)) {
+      if (noise_ip(*ip)) return L.skip(where, "sandbox-internal address " + *ip + " skipped");
+      if (seen.insert("ip:" + *ip).second) L.offer(Type::Ip, *ip, source, where);
+      return;
+    }
+    auto d = canonical_domain(h);
+    if (d && noise_domain(*d)) return L.skip(where, "sandbox-internal name " + *d + " skipped");
+    if (seen.insert("domain:" + (d ? *d : h)).second) L.offer(Type::Domain, h, source, where);
+  };
+  auto host_of = [](const std::string& endpoint) {  // "1.2.3.4:443", "[::1]:53", "evil.example"
+    if (!endpoint.empty() && endpoint.front() == '[') return endpoint.substr(0, endpoint.find(']') + 1);
+    auto colon = endpoint.find(':');
+    if (colon != std::string::npos && endpoint.find(':', colon + 1) == std::string::npos)
+      return endpoint.substr(0, colon);
+    return endpoint;
+  };
+  auto offer_url = [&](const std::string& url, const std::string& where) {
+    if (url.empty()) return;
+    auto h = url_host(url);
+    if (h && (noise_domain(*h) || (canonical_ip(*h) && noise_ip(*h))))
+      return L.skip(where, "sandbox-internal URL skipped");
+    if (seen.insert("url:" + url).second) L.offer(Type::Url, url, source, where);
+  };
+  if (auto n = r.find("network"); n != r.end() && n->is_object()) {
+    each(*n, "flows", [&](const json& f, const std::string& p) {
+      // The resolver the sandbox asked (port 53), and addresses of sandbox-noise names
+      // (certificate checks, Windows update), say nothing about the sample.
+      std::string dst = str(f, "dst");
+      auto name = canonical_domain(str(f, "domain"));
+      bool resolver = dst.size() > 3 && dst.compare(dst.size() - 3, 3, ":53") == 0;
+      if (resolver || (name && noise_domain(*name)))
+        L.skip(L.at("network." + p + ".dst"), "sandbox-internal flow skipped");
+      else
+        offer_host(host_of(dst), L.at("network." + p + ".dst"));
+      offer_host(str(f, "domain"), L.at("network." + p + ".domain"));
+      offer_host(str(f, "tls_sni"), L.at("network." + p + ".tls_sni"));
+    });
+    each(*n, "requests", [&](const json& q, const std::string& p) {
+      if (auto d = q.find("dns_request"); d != q.end() && d->is_object())
+        each(*d, "domains", [&](const json& e, const std::string& k) {
+          if (e.is_string()) offer_host(e.get<std::string>(), L.at("network." + p + ".dns_request." + k));
+        });
+      if (auto h = q.find("http_request"); h != q.end() && h->is_object())
+        offer_url(str(*h, "url"), L.at("network." + p + ".http_request.url"));
+    });
+  }
+  // Processes the sample started (not those running before the analysis, "orig"), other than
+  // Windows' own programs: their command lines and images.
+  each(r, "processes", [&](const json& e, const std::string& p) {
+    if (!e.is_object() || truthy(e.value("orig", json(false)))) return;
+    std::string image = str(e, "image");
+    std::string li = lower(image);
+    if (li.rfind("c:\\windows\\", 0) == 0)
+      return L.skip(L.at(p), "Windows program skipped");
+    if (!str(e, "cmd").empty()) L.offer(Type::Process, str(e, "cmd"), source, L.at(p + ".cmd"));
+    if (!image.empty()) L.offer(Type::Path, image, source, L.at(p + ".image"));
+  });
+  each(r, "extracted", [&](const json& x, const std::string& p) {
+    if (!x.is_object()) return;
+    if (auto note = x.find("ransom_note"); note != x.end() && note->is_object())
+      each(*note, "emails", [&](const json& e, const std::string& k) {
+        if (e.is_string()) L.offer(Type::Email, e.get<std::string>(), source, L.at(p + ".ransom_note." + k));
+      });
+    if (auto cfg = x.find("config"); cfg != x.end() && cfg->is_object()) {
+      each(*cfg, "c2", [&](const json& e, const std::string& k) {
+        if (e.is_string()) offer_host(host_of(e.get<std::string>()), L.at(p + ".config." + k));
+      });
+      each(*cfg, "mutex", [&](const json& e, const std::string& k) {
+        if (e.is_string()) L.offer(Type::Mutex, e.get<std::string>(), source, L.at(p + ".config." + k));
+      });
+    }
+    if (auto dr = x.find("dropper"); dr != x.end() && dr->is_object())
+      each(*dr, "urls", [&](const json& e, const std::string& k) {
+        offer_url(e.is_string() ? e.get<std::string>() : str(e, "url"), L.at(p + ".dropper." + k));
+      });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // STIX
 
@@ -334,26 +450,15 @@ void misp_attribute(Loader& L, const json& a, const std::string& where, const st
   if (!a.contains("to_ids") || !truthy(a["to_ids"])) return L.skip(where, "to_ids is false, skipped");
   std::string type = str(a, "type");
   std::string v = str(a, "value");
-  auto split_first = [&](std::string& left, std::string& right) {
-    auto bar = v.find('|');
-    if (bar == std::string::npos) {
-      left = v;
-      right.clear();
-    } else {
-      left = v.substr(0, bar);
-      right = v.substr(bar + 1);
-    }
+  // Composite values ("domain|ip", "ip-dst|port", "regkey|value"): split at the first or
+  // the last "|"; no "|" leaves everything on the left.
+  auto split = [&](bool at_last, std::string& left, std::string& right) {
+    auto bar = at_last ? v.rfind('|') : v.find('|');
+    left = v.substr(0, bar);
+    right = bar == std::string::npos ? std::string() : v.substr(bar + 1);
   };
-  auto split_last = [&](std::string& left, std::string& right) {
-    auto bar = v.rfind('|');
-    if (bar == std::string::npos) {
-      left = v;
-      right.clear();
-    } else {
-      left = v.substr(0, bar);
-      right = v.substr(bar + 1);
-    }
-  };
+  auto split_first = [&](std::string& left, std::string& right) { split(false, left, right); };
+  auto split_last = [&](std::string& left, std::string& right) { split(true, left, right); };
   std::string l, r;
   if (type == "ip-src" || type == "ip-dst") return L.offer(Type::Ip, v, source, where);
   if (type == "ip-src|port" || type == "ip-dst|port") {

@@ -1,6 +1,7 @@
 // IOC sources: reading indicators from the formats responders get them in.
 //
-//   sandbox  Cuckoo / CAPE report.json: target and dropped file hashes, payload hashes, network
+//   sandbox  Cuckoo / CAPE report.json (and Hatching Triage reports, load_triage): target and
+//            dropped file hashes, payload hashes, network
 //            hosts, domains, DNS requests and HTTP URLs, mutexes, registry keys and files
 //            written, executed commands. Sandbox-internal values (private and multicast
 //            addresses, Windows update, WPAD, OCSP/CRL, reverse lookups, the usual system
