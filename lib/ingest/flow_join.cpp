@@ -1,5 +1,7 @@
 #include "ingest/flow_join.hpp"
 
+#include <algorithm>
+
 namespace tr::ingest {
 
 const FlowContext& FlowJoin::remember(const FlowContext& c) {
@@ -29,23 +31,31 @@ const FlowContext* FlowJoin::context(const std::string& flow_id) {
 
 void FlowJoin::hold(std::string_view text, std::string_view raw, const std::string& flow_id,
                     std::size_t line) {
-  Held& h = queue_.emplace_back();
+  if (count_ == ring_.size()) {
+    // Grow: move the entries into a bigger ring, oldest first.
+    std::vector<Held> bigger(std::max<std::size_t>(64, ring_.size() * 2));
+    for (std::size_t i = 0; i < count_; ++i) bigger[i] = std::move(at(i));
+    ring_ = std::move(bigger);
+    head_ = 0;
+  }
+  Held& h = at(count_++);
   h.seq = next_seq_++;
   h.line = line;
   h.text.assign(text);
   h.raw.assign(raw);
-  h.flow_id = flow_id;
+  h.flow_id.assign(flow_id);
   bytes_ += h.text.size() + h.raw.size();
-  if (!flow_id.empty()) held_.emplace(flow_id, h.seq);
+  if (!flow_id.empty()) held_.emplace(std::hash<std::string>{}(flow_id), h.seq);
 }
 
 void FlowJoin::each_held(const std::string& flow_id, const std::function<void(Held&)>& fn) {
-  if (queue_.empty()) return;
-  auto [b, e] = held_.equal_range(flow_id);
+  if (count_ == 0) return;
+  auto [b, e] = held_.equal_range(std::hash<std::string>{}(flow_id));
   for (auto it = b; it != e; ++it) {
-    uint64_t offset = it->second - queue_.front().seq;  // seqs are consecutive in the queue
-    if (offset >= queue_.size()) continue;
-    Held& h = queue_[offset];
+    uint64_t offset = it->second - at(0).seq;  // seqs are consecutive in the ring
+    if (offset >= count_) continue;
+    Held& h = at(offset);
+    if (h.flow_id != flow_id) continue;  // another flow with the same hash
     std::size_t before = h.text.size();
     fn(h);
     bytes_ = bytes_ - before + h.text.size();
@@ -53,20 +63,21 @@ void FlowJoin::each_held(const std::string& flow_id, const std::function<void(He
 }
 
 void FlowJoin::release(std::size_t line, Sink& out, bool all) {
-  while (!queue_.empty()) {
-    Held& h = queue_.front();
+  while (count_ > 0) {
+    Held& h = at(0);
     if (!all && h.line + window_ > line && bytes_ <= max_bytes_) break;
     out.emit_text(h.text);
     bytes_ -= h.text.size() + h.raw.size();
     if (!h.flow_id.empty()) {
-      auto [b, e] = held_.equal_range(h.flow_id);
+      auto [b, e] = held_.equal_range(std::hash<std::string>{}(h.flow_id));
       for (auto it = b; it != e; ++it)
         if (it->second == h.seq) {
           held_.erase(it);
           break;
         }
     }
-    queue_.pop_front();
+    head_ = (head_ + 1) % ring_.size();
+    --count_;
   }
 }
 

@@ -14,7 +14,7 @@
 // copy of two strings).
 #pragma once
 #include <cstdint>
-#include <deque>
+#include <vector>
 #include <functional>
 #include <list>
 #include <string>
@@ -38,7 +38,7 @@ class FlowJoin {
       : window_(window), max_flows_(max_flows), max_bytes_(max_bytes) {}
 
   bool holds_alerts() const { return window_ > 0; }
-  bool holding() const { return !queue_.empty(); }
+  bool holding() const { return count_ > 0; }
 
   // Context of a flow seen in its own event: remembered (merged with what is known).
   const FlowContext& remember(const FlowContext& c);
@@ -57,8 +57,12 @@ class FlowJoin {
   std::size_t window_, max_flows_, max_bytes_;
   std::list<FlowContext> lru_;  // most recent first
   std::unordered_map<std::string, std::list<FlowContext>::iterator> flows_;
-  std::deque<Held> queue_;
-  std::unordered_multimap<std::string, uint64_t> held_;  // flow_id -> seq of held alerts
+  // The held records: a ring whose entries (and their strings' buffers) are reused, so
+  // holding an alert costs two copies and no allocation once the ring has grown.
+  Held& at(std::size_t i) { return ring_[(head_ + i) % ring_.size()]; }
+  std::vector<Held> ring_;
+  std::size_t head_ = 0, count_ = 0;
+  std::unordered_multimap<uint64_t, uint64_t> held_;  // hash of flow_id -> seq of held alerts
   uint64_t next_seq_ = 0;
   std::size_t bytes_ = 0;
 };
