@@ -291,14 +291,19 @@ std::size_t skip_ws(std::string_view s, std::size_t i) {
   return i;
 }
 
-// i at the opening quote; returns the index after the closing quote.
+// i at the opening quote; returns the index after the closing quote. Quotes are found with
+// memchr (most bytes of a record are inside strings); one after an odd run of backslashes is
+// escaped.
 std::size_t skip_string(std::string_view s, std::size_t i) {
-  for (++i; i < s.size(); ++i) {
-    if (s[i] == '\\') {
-      ++i;
-    } else if (s[i] == '"') {
-      return i + 1;
-    }
+  const std::size_t start = i + 1;
+  for (i = start; i < s.size();) {
+    const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+    if (!q) return s.size();
+    std::size_t j = static_cast<std::size_t>(static_cast<const char*>(q) - s.data());
+    std::size_t k = j;
+    while (k > start && s[k - 1] == '\\') --k;
+    if ((j - k) % 2 == 0) return j + 1;
+    i = j + 1;
   }
   return s.size();
 }

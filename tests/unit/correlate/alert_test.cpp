@@ -20,6 +20,12 @@ TEST_CASE("with_incident adds tr.incident and keeps everything else", "[correlat
   CHECK(with_incident(R"({"kind":"alert","x":1.50})", "i-1") ==
         R"({"kind":"alert","x":1.50,"tr":{"incident":"i-1"}})");
   CHECK(with_incident(R"({})", "i-1") == R"({"tr":{"incident":"i-1"}})");
+  // Escapes: a backslash before the closing quote, an escaped quote, a run of backslashes.
+  CHECK(with_incident(R"({"a":"x\\","tr":{}})", "i-5") == R"({"a":"x\\","tr":{"incident":"i-5"}})");
+  CHECK(with_incident(R"({"a":"q\"}","tr":{"b":1}})", "i-6") ==
+        R"({"a":"q\"}","tr":{"b":1,"incident":"i-6"}})");
+  CHECK(with_incident(R"({"a":"\\\\\"tr\"","z":{}})", "i-7") ==
+        R"({"a":"\\\\\"tr\"","z":{},"tr":{"incident":"i-7"}})");
   // Strings and nested objects that look like "tr" do not confuse the scanner.
   CHECK(with_incident(R"({"a":"\"tr\":{","b":{"tr":{}},"tr":{"x":[1,{"tr":"}"}]},"z":2})", "i-2") ==
         R"({"a":"\"tr\":{","b":{"tr":{}},"tr":{"x":[1,{"tr":"}"}],"incident":"i-2"},"z":2})");
