@@ -238,7 +238,8 @@ class PaloAlto : public HttpDevice {
     net::Response resp = send(r);
     pugi::xml_document doc;
     std::string k;
-    if (resp.status == 200 && parse(resp.body, doc) && success(doc))
+    bool parsed = parse(resp.body, doc);
+    if (resp.status == 200 && parsed && success(doc))
       k = doc.child("response").child("result").child_value("key");
     if (k.empty())
       throw ExternalError("PAN-OS keygen failed (HTTP " + std::to_string(resp.status) + ")" +
