@@ -1,5 +1,7 @@
 // The PostgreSQL backend (libpq). One connection per process; statements are parameterised
-// (`?N` becomes `$N`), values travel as text and the server infers their types from the SQL.
+// (`?N` becomes `$N`), values travel as text. Integers are sent as bigint and reals as double
+// precision (the server would infer int4 from `? > 0` and refuse a millisecond timestamp);
+// text is left for the server to infer from the SQL, as SQLite's text binds convert too.
 //
 // Locking: a write Transaction takes pg_advisory_xact_lock(store key) right after BEGIN, so
 // writers of one store (one schema of one database) run one at a time exactly as SQLite's
@@ -89,17 +91,18 @@ class PgStmt final : public StmtImpl {
         sql_(std::move(sql)),
         name_(std::move(name)),
         values_(static_cast<std::size_t>(nparams)),
-        null_(static_cast<std::size_t>(nparams), true) {}
+        null_(static_cast<std::size_t>(nparams), true),
+        types_(static_cast<std::size_t>(nparams), 0) {}
 
-  void bind_text(int i, std::string_view v) override { set(i).assign(v.data(), v.size()); }
-  void bind_int(int i, int64_t v) override { set(i) = std::to_string(v); }
+  void bind_text(int i, std::string_view v) override { set(i, 0).assign(v.data(), v.size()); }
+  void bind_int(int i, int64_t v) override { set(i, kInt8) = std::to_string(v); }
   void bind_real(int i, double v) override {
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.17g", v);
-    set(i) = buf;
+    set(i, kFloat8) = buf;
   }
   void bind_null(int i) override {
-    set(i).clear();
+    set(i, types_[static_cast<std::size_t>(i - 1)]).clear();
     null_[static_cast<std::size_t>(i - 1)] = true;
   }
 
@@ -112,6 +115,7 @@ class PgStmt final : public StmtImpl {
     res_.reset();
     row_ = -1;
     std::fill(null_.begin(), null_.end(), true);
+    std::fill(types_.begin(), types_.end(), 0);
   }
   std::string text(int col) const override {
     if (!has(col)) return {};
@@ -131,7 +135,8 @@ class PgStmt final : public StmtImpl {
   bool is_null(int col) const override { return !has(col); }
 
  private:
-  std::string& set(int i);
+  static constexpr Oid kInt8 = 20, kFloat8 = 701;
+  std::string& set(int i, Oid type);
   bool has(int col) const {
     return res_ && row_ >= 0 && col < PQnfields(res_.get()) &&
            !PQgetisnull(res_.get(), row_, col);
@@ -139,8 +144,10 @@ class PgStmt final : public StmtImpl {
   PgConn& conn_;
   std::string sql_, name_;  // name_: server-side prepared statement (cached ones)
   bool prepared_ = false;
+  std::vector<Oid> prepared_types_;  // the types name_ was prepared with
   std::vector<std::string> values_;
   std::vector<bool> null_;
+  std::vector<Oid> types_;
   Result res_;
   int row_ = -1;
 };
@@ -300,19 +307,21 @@ class PgConn final : public Conn {
   // Runs a statement; retries a serialization failure or deadlock outside a transaction
   // (inside one, the whole transaction is lost and the error goes to the caller).
   Result run(const PgStmt& /*st*/, const std::string& sql, const std::string& name, bool& prepared,
-             const std::vector<std::string>& values, const std::vector<bool>& nulls) {
+             const std::vector<std::string>& values, const std::vector<bool>& nulls,
+             const std::vector<Oid>& types) {
     std::vector<const char*> params(values.size());
     for (std::size_t i = 0; i < values.size(); ++i)
       params[i] = nulls[i] ? nullptr : values[i].c_str();
     int n = static_cast<int>(params.size());
     for (int attempt = 1;; ++attempt) {
       if (!name.empty() && !prepared) {
-        Result p(PQprepare(pg_, name.c_str(), sql.c_str(), n, nullptr));
+        Result p(PQprepare(pg_, name.c_str(), sql.c_str(), n, types.data()));
         if (PQresultStatus(p.get()) != PGRES_COMMAND_OK) fail(p.get());
         prepared = true;
       }
       Result r(name.empty()
-                   ? PQexecParams(pg_, sql.c_str(), n, nullptr, params.data(), nullptr, nullptr, 0)
+                   ? PQexecParams(pg_, sql.c_str(), n, types.data(), params.data(), nullptr,
+                                  nullptr, 0)
                    : PQexecPrepared(pg_, name.c_str(), n, params.data(), nullptr, nullptr, 0));
       auto status = PQresultStatus(r.get());
       if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) return r;
@@ -368,16 +377,29 @@ class PgConn final : public Conn {
   bool in_tx_ = false;
 };
 
-std::string& PgStmt::set(int i) {
+std::string& PgStmt::set(int i, Oid type) {
   if (i < 1 || static_cast<std::size_t>(i) > values_.size())
     throw Error("store: parameter " + std::to_string(i) + " out of range in " + sql_);
   null_[static_cast<std::size_t>(i - 1)] = false;
+  types_[static_cast<std::size_t>(i - 1)] = type;
   return values_[static_cast<std::size_t>(i - 1)];
 }
 
 bool PgStmt::step() {
   if (!res_) {
-    res_ = conn_.run(*this, sql_, name_, prepared_, values_, null_);
+    // A cached statement bound with other types than it was prepared with is prepared again
+    // under a new name (rare: a NULL first, a number later).
+    if (prepared_ && types_ != prepared_types_) {
+      bool wider = false;
+      for (std::size_t i = 0; i < types_.size(); ++i)
+        if (types_[i] != 0 && types_[i] != prepared_types_[i]) wider = true;
+      if (wider) {
+        prepared_ = false;
+        name_ += "_";
+      }
+    }
+    if (!prepared_) prepared_types_ = types_;
+    res_ = conn_.run(*this, sql_, name_, prepared_, values_, null_, types_);
     row_ = -1;
   }
   if (row_ + 1 < PQntuples(res_.get())) {

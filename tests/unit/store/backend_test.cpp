@@ -225,7 +225,7 @@ TEST_CASE("a lost PostgreSQL connection rolls the transaction back", "[store][pg
   {
     Transaction tx(s.db());
     s.set_cursor("half", "1", 0);
-    Stmt k = killer.db().prepare("SELECT pg_terminate_backend(?1)");
+    Stmt k = killer.db().prepare("SELECT pg_terminate_backend(CAST(?1 AS integer))");
     k.bind(1, pid);
     k.step();
     try {
