@@ -431,6 +431,8 @@ void load_history(cli::Context& ctx, Matcher& m) {
 
 // Reads every input as artifact records, osquery result lines or one osquery JSON document,
 // calling `artifact` for each artifact record text and `other` for lines of other kinds.
+// Note: tr-ingest collects multi-line JSON documents in its own stage too; a shared document
+// reader in lib/cli (lead's foundation) should serve both. Not unified yet.
 void read_snapshots(cli::Context& ctx, const std::string& default_host, Checker& checker,
                     const std::function<void(std::string_view, const SourcePos&)>& artifact,
                     const std::function<void(std::string_view)>& other) {
