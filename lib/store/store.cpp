@@ -54,7 +54,15 @@ std::string Store::resolve_path(const std::string& flag, const Config& config) {
 }
 
 bool Store::exists(const std::string& locator) {
-  if (is_postgres_url(locator)) return true;
+  if (is_postgres_url(locator)) {
+    // A store there is a migrated schema; a server that is away is reported when it is opened.
+    try {
+      Db db(locator);
+      return db.has_table("schema_migrations");
+    } catch (const ExternalError&) {
+      return true;
+    }
+  }
   struct stat st;
   return ::stat(locator.c_str(), &st) == 0;
 }

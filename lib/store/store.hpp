@@ -50,8 +50,8 @@ struct AuditEntry {
 class Store {
  public:
   static std::string resolve_path(const std::string& flag, const Config& config);
-  // Whether the store exists: the file for SQLite; always true for a PostgreSQL URL (an
-  // unreachable server is reported when the store is opened).
+  // Whether the store exists: the file for SQLite; a migrated schema for a PostgreSQL URL
+  // (true when the server cannot be reached: that is reported when the store is opened).
   static bool exists(const std::string& locator);
   // Opens (creating the file and its folder when needed) and migrates.
   explicit Store(const std::string& locator);
