@@ -268,8 +268,8 @@ Checked check_value(std::string_view type, std::string_view value) {
   }
   if (type == "user") {
     if (value.size() > 128) return bad("user name longer than 128 characters");
-    for (char c : value)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && !std::strchr("._@-\\", c))
+    for (char c : value)  // (strchr finds the terminator: NUL needs its own test)
+      if (c == 0 || (!std::isalnum(static_cast<unsigned char>(c)) && !std::strchr("._@-\\", c)))
         return bad("user name may hold only letters, digits and . _ @ - \\");
     return good(std::string(value));
   }
