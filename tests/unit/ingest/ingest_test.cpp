@@ -18,6 +18,7 @@ std::vector<Json> ingest(std::string_view line, const std::string& format = "aut
   IngestStage stage(opt, "2026-12-03T12:00:00.000Z");
   tr::VectorSink sink;
   stage.on_line(line, {"t", 1}, sink);
+  stage.on_end(sink);  // Suricata alerts are held for their flow's context until then
   std::vector<Json> out;
   for (auto& r : sink.records) out.push_back(r.doc());
   return out;
@@ -60,7 +61,7 @@ TEST_CASE("EVE alert maps to the alert schema", "[ingest]") {
   CHECK(has_observable(j, "ip", "203.0.113.7", "attacker"));
   CHECK(has_observable(j, "ip", "10.1.2.3", "victim"));
   CHECK(has_observable(j, "domain", "bad.example", "attacker"));
-  CHECK(has_observable(j, "url", "http://Bad.Example:8443/gate.php", "attacker"));
+  CHECK(has_observable(j, "url", "http://bad.example:8443/gate.php", "attacker"));  // canonical_url
 }
 
 TEST_CASE("EVE ids are stable and differ per event", "[ingest]") {
@@ -126,4 +127,39 @@ TEST_CASE("a truncated line ending in a comma does not swallow the next lines", 
   CHECK(sink.records.size() == 2);
   REQUIRE(rejects.size() == 1);
   CHECK(rejects[0] == "f:1: JSON document is not complete at end of input");
+}
+
+TEST_CASE("EVE flow context joins both ways within its bounds", "[ingest]") {
+  Options opt;
+  opt.join_window = 3;
+  IngestStage stage(opt, "2026-12-03T12:00:00.000Z");
+  tr::VectorSink sink;
+  std::size_t n = 0;
+  auto line = [&](const std::string& l) { stage.on_line(l, {"t", ++n}, sink); };
+  auto dns = [](int flow, const std::string& name) {
+    return R"({"event_type":"dns","flow_id":)" + std::to_string(flow) +
+           R"(,"dns":{"rrname":")" + name + R"(","rrtype":"A"}})";
+  };
+  auto alert = [](int flow) {
+    return R"({"event_type":"alert","flow_id":)" + std::to_string(flow) +
+           R"(,"src_ip":"10.0.0.1","dest_ip":"10.0.0.53","alert":{"signature_id":1}})";
+  };
+  // Context of more flows than the table keeps: the oldest is forgotten.
+  for (int f = 0; f < static_cast<int>(tr::ingest::kJoinFlows) + 1; ++f)
+    line(dns(f, "f" + std::to_string(f) + ".example"));
+  line(alert(0));                                    // its context was evicted
+  line(alert(static_cast<int>(tr::ingest::kJoinFlows)));  // seen last: still there
+  line(alert(7777));                                 // context comes right after
+  line(dns(7777, "after.example"));
+  line(alert(8888));                                 // context comes too late (window 3)
+  for (int i = 0; i < 3; ++i) line(R"({"event_type":"flow","flow_id":1})");
+  line(dns(8888, "late.example"));
+  CHECK(sink.records.size() == 4);  // 8888 was written when its window ended, before "late"
+  stage.on_end(sink);
+  REQUIRE(sink.records.size() == 4);
+  auto q = [&](std::size_t i) { return tr::string_at(sink.records[i].doc(), "dns.question.name"); };
+  CHECK(q(0).empty());
+  CHECK(q(1) == "f4096.example");
+  CHECK(q(2) == "after.example");
+  CHECK(q(3).empty());
 }
