@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "cli/tool.hpp"
 #include "core/error.hpp"
 #include "time/time.hpp"
 #include "ingest/json_util.hpp"
@@ -103,7 +104,7 @@ IngestStage::IngestStage(const Options& opt, std::string ingested)
     if (m->detectable()) (m->is_regex() ? regex_mappings_ : json_mappings_).push_back(m.get());
   }
   auto f = forced_mapping_ ? std::optional<Format>(Format::Mapping) : format_by_name(opt.format);
-  if (!f) throw UsageError("unknown format \"" + opt.format + "\"; see --list-formats");
+  if (!f) throw UsageError("unknown format \"" + cli::term_safe(opt.format) + "\"; see --list-formats");
   forced_ = *f;
   wc_.ingested = std::move(ingested);
   wc_.now = time::parse_rfc3339(wc_.ingested).value_or(time::now());
