@@ -182,6 +182,8 @@ void sandbox_hashes(Loader& L, const json& f, const std::string& source, const s
 void load_triage(Loader& L, const json& r);
 
 void load_sandbox(Loader& L, const json& r) {
+  // A forced --ioc-format sandbox on a JSON array threw json's type_error (fuzz_ioc_formats).
+  if (!r.is_object()) throw UsageError(L.name + ": not a sandbox report (a JSON object)");
   if (r.contains("sample") && (r.contains("task") || r.contains("tasks"))) return load_triage(L, r);
   std::string id = str(r.value("info", json::object()), "id");
   std::string product = r.contains("CAPE") || r.contains("malscore") || r.contains("detections")
