@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/tool.hpp"
 #include "core/error.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/json_util.hpp"
@@ -163,7 +164,7 @@ class Loader {
       if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
         std::string list;
         for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        fail(it->first, "unknown key \"" + k + "\" in " + std::string(what) + " (expected " +
+        fail(it->first, "unknown key \"" + cli::term_safe(k, 64) + "\" in " + std::string(what) + " (expected " +
                             list + ")");
       }
     }
@@ -474,7 +475,7 @@ std::shared_ptr<const Mapping> Mapping::load_string(const std::string& yaml,
     if (!root["name"]) L.fail(root, "the mapping needs a name (the --format name)");
     m->name_ = L.scalar(root["name"], "name");
     if (!valid_name(m->name_))
-      L.fail(root["name"], "name \"" + m->name_ +
+      L.fail(root["name"], "name \"" + cli::term_safe(m->name_, 64) +
                                "\" must be lower-case letters, digits, '-', '_' or '.'");
     if (m->name_ == "auto" || format_by_name(m->name_))
       L.fail(root["name"], "name \"" + m->name_ + "\" is a built-in format");
@@ -507,7 +508,7 @@ std::shared_ptr<const Mapping> Mapping::load_string(const std::string& yaml,
       std::string name = L.scalar(it->first, "a schema field");
       const Target* t = find_target(name);
       if (!t) {
-        L.fail(it->first, "\"" + name +
+        L.fail(it->first, "\"" + cli::term_safe(name, 64) +
                               "\" is not a schema field a mapping can fill (see tr-ingest(1), "
                               "MAPPING FILES)");
       }
