@@ -23,5 +23,10 @@ void sync_record(store::IncidentRow& row);
 // Timeline event + audit entry for one change, in the caller's transaction.
 void record_change(cli::Context& ctx, store::CaseStore& cases, const std::string& id,
                    const std::string& event, const Json& detail);
+// Moves everything of incident `from` into `into` (alerts, verdicts, actions, blocks,
+// indicators, tags, seen times, severity) and closes `from` as a duplicate of `into`, with
+// both timeline events, in the caller's transaction. Both ids must exist.
+void merge_rows(cli::Context& ctx, store::CaseStore& cases, const std::string& into,
+                const std::string& from);
 
 }  // namespace tr::incident::detail

@@ -169,7 +169,7 @@ struct ImportStage::Impl {
     // What the store keeps of the record: everything but the alert list (incident_alerts
     // holds that) and the fields that have their own columns.
     Json keep = j;
-    for (const char* k : {"alerts", "alert_count", "status", "assignee", "resolution"})
+    for (const char* k : {"alerts", "alert_count", "status", "assignee", "resolution", "merged"})
       keep.erase(k);
 
     begin();
@@ -280,6 +280,22 @@ struct ImportStage::Impl {
     }
     ++stats.incidents_updated;
     (void)actor;
+  }
+
+  // tr-correlate names in "merged" the stored incidents an alert bridged into this one: each
+  // is merged here (closed as a duplicate, its alerts, verdicts, actions and blocks moved), in
+  // the same batch transaction. One already merged, unknown, or the incident itself is skipped,
+  // so re-importing the same record changes nothing.
+  void merge_absorbed(const Record& rec, ImportStats& stats) {
+    const Json& j = rec.doc();
+    std::string id = j["id"].get<std::string>();
+    for (const auto& from : strings_at(j, "merged")) {
+      if (from == id) continue;
+      auto row = cases.get(from);
+      if (!row || (row->status == "closed" && row->resolution == "duplicate")) continue;
+      detail::merge_rows(ctx, cases, id, from);
+      ++stats.incidents_merged;
+    }
   }
 
   static std::vector<std::pair<std::string, std::string>> strings_obs(const Json& j) {
@@ -405,8 +421,10 @@ void ImportStage::on_record(Record rec, Sink& out) {
   if (kind.empty()) throw RecordError("record has no \"kind\"");
   if (kind == "alert")
     impl_->import_alert(rec, stats_);
-  else if (kind == "incident")
+  else if (kind == "incident") {
     impl_->import_incident(rec, stats_);
+    impl_->merge_absorbed(rec, stats_);
+  }
   else if (kind == "verdict")
     impl_->import_verdict(rec, stats_);
   else if (kind == "action")

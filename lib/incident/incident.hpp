@@ -37,7 +37,7 @@ struct ImportOptions {
 
 struct ImportStats {
   std::size_t alerts_new = 0, alerts_seen = 0, incidents_created = 0, incidents_updated = 0,
-              verdicts = 0, actions = 0, skipped = 0, unattached = 0;
+              incidents_merged = 0, verdicts = 0, actions = 0, skipped = 0, unattached = 0;
 };
 
 class ImportStage : public Stage {

@@ -148,9 +148,17 @@ void merge(cli::Context& ctx, const std::string& into_id, const std::string& fro
   store::Transaction tx(st.db());
   std::string into = must_resolve(cases, into_id), from = must_resolve(cases, from_id);
   if (into == from) throw UsageError("cannot merge incident " + into + " into itself");
-  store::IncidentRow a = *cases.get(into), b = *cases.get(from);
-  if (b.status == "closed" && b.resolution == "duplicate")
+  if (auto b = cases.get(from); b->status == "closed" && b->resolution == "duplicate")
     throw UsageError("incident " + from + " is already closed as a duplicate");
+  detail::merge_rows(ctx, cases, into, from);
+  tx.commit();
+}
+
+namespace detail {
+
+void merge_rows(cli::Context& ctx, store::CaseStore& cases, const std::string& into,
+                const std::string& from) {
+  store::IncidentRow a = *cases.get(into), b = *cases.get(from);
   int64_t moved = b.alert_count;
   cases.move_alerts(from, into);
   cases.move_attached(from, into);
@@ -182,7 +190,7 @@ void merge(cli::Context& ctx, const std::string& into_id, const std::string& fro
   cases.update(b);
   record_change(ctx, cases, into, "merged", {{"from", from}, {"alerts", moved}});
   record_change(ctx, cases, from, "merged_into", bdetail);
-  tx.commit();
 }
 
+}  // namespace detail
 }  // namespace tr::incident

@@ -169,6 +169,7 @@ int main(int argc, char** argv) {
       ctx.info("imported " + std::to_string(s.alerts_new) + " new of " +
                std::to_string(s.alerts_seen) + " alerts, " + std::to_string(s.incidents_created) +
                " incidents created, " + std::to_string(s.incidents_updated) + " updated, " +
+               std::to_string(s.incidents_merged) + " merged, " +
                std::to_string(s.verdicts) + " verdicts, " + std::to_string(s.actions) +
                " actions, " + std::to_string(s.skipped) + " other records skipped");
     } else if (*list) {
