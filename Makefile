@@ -6,7 +6,7 @@ JOBS    ?= 2
 CMAKE_FLAGS ?=
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps test-deps configure build test test-pg test-asan demo install bench man format clean fuzz
+.PHONY: all deps test-deps configure build test test-pg pg-suite test-asan demo install bench man format clean fuzz
 
 all: build
 
@@ -22,9 +22,12 @@ configure:
 build: deps configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# The whole suite: every test on the embedded SQLite store, then the store-facing tests again on
+# a private PostgreSQL server (test-pg below; TR_TEST_PG=0 skips that second pass).
 test: test-deps configure
 	@cmake --build $(BUILD) -j$(JOBS)
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	@if [ "$(TR_TEST_PG)" != 0 ]; then $(MAKE) --no-print-directory pg-suite; fi
 
 # The store-facing suite against PostgreSQL: a private server (scripts/pg-test-server.sh) on a
 # loopback port in a temp dir, TR_TEST_STORE pointing at it (unit tests use a schema each, golden
@@ -32,6 +35,10 @@ test: test-deps configure
 PG_TESTS ?= ^(unit/core/|unit/store/|case/|shell/pg_|shell/store_migrate)
 test-pg: test-deps configure
 	@cmake --build $(BUILD) -j$(JOBS)
+	@$(MAKE) --no-print-directory pg-suite
+
+pg-suite:
+	@echo "test: the store-facing tests on PostgreSQL"
 	@url=$$(bash scripts/pg-test-server.sh start) || exit 4; \
 	  (cd $(BUILD) && TR_TEST_STORE=$$url ctest --output-on-failure -j$(JOBS) -R '$(PG_TESTS)'); \
 	  rc=$$?; bash scripts/pg-test-server.sh stop; exit $$rc
@@ -39,7 +46,7 @@ test-pg: test-deps configure
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build dir.
 test-asan:
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  $(MAKE) --no-print-directory test BUILD=$(BUILD)-asan CMAKE_FLAGS="$(CMAKE_FLAGS) -DTR_SANITIZE=ON"
+	  $(MAKE) --no-print-directory test TR_TEST_PG=0 BUILD=$(BUILD)-asan CMAKE_FLAGS="$(CMAKE_FLAGS) -DTR_SANITIZE=ON"
 
 demo: build
 	@PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bash examples/demo.sh
