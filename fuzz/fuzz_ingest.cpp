@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "lines.hpp"
 #include "core/error.hpp"
 #include "ingest/ingest.hpp"
 #include "record/stage.hpp"
@@ -22,29 +23,7 @@ std::vector<std::string> run(std::string_view in) {
   opt.max_document = 1 << 16;
   tr::ingest::IngestStage stage(opt, "2026-12-03T12:00:00.000Z");
   stage.reject = [](const tr::SourcePos&, const std::string&) {};
-  tr::VectorSink sink;
-  std::size_t line_no = 0, start = 0;
-  while (start <= in.size()) {
-    std::size_t nl = in.find('\n', start);
-    std::size_t end = nl == std::string_view::npos ? in.size() : nl;
-    std::string_view line = in.substr(start, end - start);
-    ++line_no;
-    if (!line.empty()) {
-      try {
-        stage.on_line(line, {"f", line_no}, sink);
-      } catch (const tr::RecordError&) {
-      }
-    }
-    if (nl == std::string_view::npos) break;
-    start = nl + 1;
-  }
-  try {
-    stage.on_end(sink);
-  } catch (const tr::RecordError&) {
-  }
-  std::vector<std::string> out;
-  for (const auto& r : sink.records) out.push_back(r.text());
-  return out;
+  return tr::fuzz::feed_lines(stage, in);
 }
 
 }  // namespace
