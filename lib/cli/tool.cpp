@@ -32,8 +32,23 @@ void install_signals() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+// Every diagnostic passes here. Callers put attacker-controlled text through term_safe; as a
+// last line of defence a C0 control other than tab and newline (ESC above all) or DEL that
+// still got into a message is shown as \xNN, so no escape sequence reaches the terminal raw.
 void write_stderr(const std::string& s) {
-  std::string line = s + "\n";
+  std::string line;
+  line.reserve(s.size() + 1);
+  for (unsigned char c : s) {
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+      static constexpr char hex[] = "0123456789abcdef";
+      line += "\\x";
+      line += hex[c >> 4];
+      line += hex[c & 15];
+    } else {
+      line += static_cast<char>(c);
+    }
+  }
+  line += '\n';
   const char* p = line.data();
   std::size_t n = line.size();
   while (n > 0) {

@@ -2,7 +2,11 @@
 // what cli::term_safe makes of text on its way to the analyst's terminal.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "cli/tool.hpp"
@@ -50,4 +54,24 @@ TEST_CASE("every hostile value is either refused or canonical and printable", "[
     }
   }
   CHECK(n > 40);
+}
+
+TEST_CASE("a control byte that reaches a diagnostic unescaped is shown as \\xNN", "[schema]") {
+  // The last line of defence behind term_safe: Context's stderr writer.
+  char path[] = "/tmp/tr-stderr-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  int saved = dup(2);
+  REQUIRE(dup2(fd, 2) == 2);
+  {
+    tr::cli::Context ctx("tr-test");
+    ctx.error("bad value \x1b[2J\x1b]0;owned\x07 at\tline\r1");
+  }
+  dup2(saved, 2);
+  close(saved);
+  close(fd);
+  std::ifstream in(path);
+  std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  unlink(path);
+  CHECK(got == "tr-test: bad value \\x1b[2J\\x1b]0;owned\\x07 at\tline\\x0d1\n");
 }
