@@ -322,7 +322,8 @@ class Loader {
     for (auto it = n.begin(); it != n.end(); ++it) {
       Mapping::Condition c;
       c.path = path(it->first, scalar(it->first, "a field path"));
-      const YAML::Node& v = it->second;
+      // A copy: it-> is a proxy that dies at the end of the statement (a reference dangled).
+      YAML::Node v = it->second;
       if (v.IsMap()) {
         keys(v, {"exists"}, std::string(what) + " condition");
         std::string e = scalar(v["exists"], "exists");
